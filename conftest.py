@@ -1,0 +1,128 @@
+"""Shared fixtures: a real S3 server (SeaweedFS `weed mini`), S3-backed storage, users."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+from mediasite.s3_options import s3_client_config, s3_storage_options
+
+S3_PORT = 8333
+S3_ENDPOINT = os.environ.get("S3_TEST_ENDPOINT", f"http://127.0.0.1:{S3_PORT}")
+S3_ACCESS_KEY = os.environ.get("S3_TEST_ACCESS_KEY", "testkey")
+S3_SECRET_KEY = os.environ.get("S3_TEST_SECRET_KEY", "testsecret")
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _s3_client():
+    return boto3.client(
+        "s3",
+        endpoint_url=S3_ENDPOINT,
+        aws_access_key_id=S3_ACCESS_KEY,
+        aws_secret_access_key=S3_SECRET_KEY,
+        region_name="us-east-1",
+        config=s3_client_config(),
+    )
+
+
+def _s3_answers(client) -> bool:
+    try:
+        client.list_buckets()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3 endpoint: the one already running on :8333, or a `weed mini` started for the session."""
+    process = None
+    client = _s3_client()
+    if not _port_open("127.0.0.1", S3_PORT):
+        weed = shutil.which("weed") or str(Path(os.sys.executable).with_name("weed"))
+        data_dir = tmp_path_factory.mktemp("weed")
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=S3_SECRET_KEY)
+        log = open(data_dir / "weed.log", "wb")
+        process = subprocess.Popen(
+            [weed, "mini", f"-dir={data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data_dir, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while not _s3_answers(client):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"weed mini did not start: {(data_dir / 'weed.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+    yield {"endpoint": S3_ENDPOINT, "access_key": S3_ACCESS_KEY, "secret_key": S3_SECRET_KEY, "client": client}
+    if process is not None:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+
+
+@pytest.fixture
+def s3_bucket(s3_server):
+    """A fresh, empty bucket, removed with its objects afterwards."""
+    client = s3_server["client"]
+    name = f"test-{uuid.uuid4().hex[:16]}"
+    client.create_bucket(Bucket=name)
+    yield name
+    paginator = client.get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=name):
+        for obj in page.get("Contents", []):
+            client.delete_object(Bucket=name, Key=obj["Key"])
+    client.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server, s3_bucket):
+    """Point default storage at the real S3 server for this test; yields the bucket name."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "mediasite.storage_backends.PublicEndpointS3Storage",
+            "OPTIONS": s3_storage_options(
+                bucket=s3_bucket,
+                endpoint_url=s3_server["endpoint"],
+                public_endpoint_url=s3_server["endpoint"],
+                access_key=s3_server["access_key"],
+                secret_key=s3_server["secret_key"],
+                expiry=settings.MEDIA_URL_EXPIRY,
+            ),
+        },
+    }
+    yield s3_bucket
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Local media of each test goes to its own temporary directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(username="alice", password="pw-alice-123")
+
+
+@pytest.fixture
+def other_user(django_user_model):
+    return django_user_model.objects.create_user(username="bob", password="pw-bob-123")
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(username="staff", password="pw-staff-123", is_staff=True)

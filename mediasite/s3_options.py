@@ -1,0 +1,43 @@
+"""Options for the S3 storage backend (kept apart from settings so tests can build their own)."""
+
+from botocore.config import Config
+
+
+def s3_storage_options(
+    *,
+    bucket: str,
+    endpoint_url: str | None,
+    public_endpoint_url: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    region: str = "us-east-1",
+    expiry: int = 600,
+) -> dict:
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url,
+        "public_endpoint_url": public_endpoint_url or endpoint_url,
+        "access_key": access_key,
+        "secret_key": secret_key,
+        "region_name": region,
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+        "querystring_auth": True,
+        "querystring_expire": expiry,
+        "file_overwrite": True,
+        "default_acl": None,
+        "client_config": s3_client_config(),
+    }
+
+
+def s3_client_config() -> Config:
+    # S3-compatible servers (MinIO, SeaweedFS) reject the checksum headers that boto3 sends by
+    # default since 1.36; send them only when an operation requires one.
+    return Config(
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        signature_version="s3v4",
+        s3={"addressing_style": "path"},
+        retries={"max_attempts": 3, "mode": "standard"},
+        max_pool_connections=32,
+    )

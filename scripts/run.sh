@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Start mediasite on its embedded defaults: web (daphne) and worker (celery, with beat) until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+PY=.venv/bin/python
+pids=()
+
+stop_all() {
+  trap - INT TERM EXIT
+  echo "Stopping mediasite…"
+  for pid in "${pids[@]}"; do kill_tree TERM "$pid"; done
+  for _ in $(seq 100); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill_tree KILL "$pid"; done
+  wait 2>/dev/null || true
+}
+trap stop_all INT TERM EXIT
+
+scripts/ensure_ffmpeg.sh
+ensure_redis "$REDIS_URL"
+[ -n "$STARTED_REDIS_PID" ] && pids+=("$STARTED_REDIS_PID")
+
+$PY manage.py migrate --noinput
+$PY manage.py ensure_admin
+
+.venv/bin/celery -A mediasite worker -B -Q transcode,default --concurrency "${WORKER_CONCURRENCY:-1}" \
+  --loglevel INFO --schedule "${TMPDIR:-/tmp}/mediasite-celerybeat-schedule" &
+pids+=($!)
+.venv/bin/daphne -b "$HOST" -p "$PORT" mediasite.asgi:application &
+pids+=($!)
+
+echo "mediasite is starting on http://$HOST:$PORT/ (admin at /admin/). Press Ctrl-C to stop."
+wait -n

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class SubtitlesConfig(AppConfig):
+    name = "subtitles"

@@ -1,0 +1,115 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from . import storage
+
+
+class Video(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Stage(models.TextChoices):
+        NONE = "", "—"
+        DOWNLOADING = "downloading", "Downloading"
+        PROBING = "probing", "Probing"
+        TRANSCODING = "transcoding", "Transcoding"
+        UPLOADING = "uploading", "Uploading"
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Private"
+        UNLISTED = "unlisted", "Unlisted"
+        PUBLIC = "public", "Public"
+
+    TERMINAL_STATUSES = (Status.READY, Status.FAILED, Status.CANCELLED)
+    RETRYABLE_STATUSES = (Status.FAILED, Status.CANCELLED)
+    ACTIVE_STATUSES = (Status.QUEUED, Status.PROCESSING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.NONE, blank=True)
+    progress = models.FloatField(default=0)
+    error = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    # The attempt now running; a redelivered or stale task sees it is not the current one.
+    attempt = models.CharField(max_length=32, blank=True)
+
+    source = models.FileField(upload_to=storage.source_upload_to, max_length=500)
+    source_name = models.CharField(max_length=255, blank=True)
+    source_size = models.BigIntegerField(null=True, blank=True)
+
+    duration = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    has_audio = models.BooleanField(null=True, blank=True)
+
+    # Pointer to the outputs of the attempt that succeeded; switched last, in one transaction.
+    output_prefix = models.CharField(max_length=300, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["visibility", "-created_at"]),
+            models.Index(fields=["owner", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and bool(self.output_prefix)
+
+    @property
+    def master_playlist_key(self) -> str:
+        return storage.master_playlist_key(self.output_prefix) if self.output_prefix else ""
+
+    @property
+    def poster_key(self) -> str:
+        return storage.poster_key(self.output_prefix) if self.output_prefix else ""
+
+    @property
+    def storyboard_image_key(self) -> str:
+        return storage.storyboard_image_key(self.output_prefix) if self.output_prefix else ""
+
+    @property
+    def storyboard_vtt_key(self) -> str:
+        return storage.storyboard_vtt_key(self.output_prefix) if self.output_prefix else ""
+
+
+class Rendition(models.Model):
+    class Codec(models.TextChoices):
+        H264 = "h264", "H.264"
+        AV1 = "av1", "AV1"
+
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="renditions")
+    name = models.CharField(max_length=32)
+    codec = models.CharField(max_length=8, choices=Codec.choices, default=Codec.H264)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    bandwidth = models.PositiveIntegerField(help_text="Peak bits per second, as in the master playlist.")
+    playlist_key = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-height", "codec"]
+        constraints = [models.UniqueConstraint(fields=["video", "name"], name="rendition_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.codec} {self.width}x{self.height})"

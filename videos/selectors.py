@@ -1,0 +1,47 @@
+"""Reads of videos, and the one definition of who may see or change a video."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Video
+
+
+def video_visible_filter(user) -> Q:
+    """Videos this user may open: public and unlisted ones, plus their own (all for staff)."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Q()
+    visible = Q(visibility__in=[Video.Visibility.PUBLIC, Video.Visibility.UNLISTED])
+    if user is not None and user.is_authenticated:
+        visible |= Q(owner_id=user.pk)
+    return visible
+
+
+def video_listed_filter(user) -> Q:
+    """Videos shown in this user's lists: public ones and their own. Unlisted never appear to others."""
+    listed = Q(visibility=Video.Visibility.PUBLIC)
+    if user is not None and user.is_authenticated:
+        listed |= Q(owner_id=user.pk)
+    return listed
+
+
+def video_list(*, user) -> QuerySet[Video]:
+    return Video.objects.filter(video_listed_filter(user)).select_related("owner")
+
+
+def video_get_visible(*, user, video_id) -> Video | None:
+    """The video if this user may see it, else None (callers answer 404, not 403, to hide it)."""
+    return Video.objects.filter(video_visible_filter(user), pk=video_id).select_related("owner").first()
+
+
+def video_can_view(*, user, video: Video) -> bool:
+    if video.visibility != Video.Visibility.PRIVATE:
+        return True
+    return video_can_edit(user=user, video=video)
+
+
+def video_can_edit(*, user, video: Video) -> bool:
+    return user is not None and user.is_authenticated and (user.is_staff or video.owner_id == user.pk)
+
+
+def video_in_flight_for(*, user) -> QuerySet[Video]:
+    """The user's videos that are queued or processing (for a websocket snapshot)."""
+    return Video.objects.filter(owner_id=user.pk, status__in=Video.ACTIVE_STATUSES)

@@ -1,0 +1,61 @@
+"""Writes of videos: create, delete, and the transcode life cycle."""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+
+from . import storage
+from .models import Video
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue_transcode(video_id) -> None:
+    from .tasks import video_transcode
+
+    video_transcode.delay(str(video_id))
+
+
+def video_create(
+    *,
+    owner,
+    file: File,
+    title: str,
+    description: str = "",
+    visibility: str = Video.Visibility.PRIVATE,
+) -> Video:
+    """Store an upload as a new queued video and enqueue its transcode once the row is committed."""
+    if file.size is not None and file.size > settings.MAX_UPLOAD_SIZE:
+        raise ValidationError(f"The file is larger than the {settings.MAX_UPLOAD_SIZE} byte limit.", code="too_large")
+    if not file.size:
+        raise ValidationError("The file is empty.", code="empty")
+    video = Video(
+        owner=owner,
+        title=title,
+        description=description,
+        visibility=visibility,
+        source_name=storage.safe_filename(file.name or "source"),
+        source_size=file.size,
+    )
+    video.full_clean(exclude=["source"])
+    video.source.save(file.name or "source", file, save=False)
+    try:
+        with transaction.atomic():
+            video.save()
+            transaction.on_commit(lambda: _enqueue_transcode(video.pk))
+    except Exception:
+        # The row never existed: the stored source must not stay behind as an orphan.
+        storage.delete_prefix(storage.video_prefix(video.pk))
+        raise
+    return video
+
+
+def video_delete(*, video: Video) -> None:
+    """Delete a video and, once that is committed, every object under its prefix."""
+    prefix = storage.video_prefix(video.pk)
+    with transaction.atomic():
+        video.delete()
+        transaction.on_commit(lambda: storage.delete_prefix(prefix))
