@@ -23,7 +23,8 @@ stop_all() {
   for pid in "${pids[@]}"; do kill_tree KILL "$pid"; done
   wait 2>/dev/null || true
 }
-trap stop_all INT TERM EXIT
+trap "stop_all; exit 0" INT TERM
+trap stop_all EXIT
 
 scripts/ensure_ffmpeg.sh
 ensure_redis "$REDIS_URL"
