@@ -1,0 +1,288 @@
+"""Pure ffmpeg command builders: probe and ladder in, ``list[str]`` out. Nothing runs here."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from typing import Sequence
+
+from .ladder import Rung, output_fps
+from .probe import ProbeResult
+
+FFMPEG = "ffmpeg"
+X264_CRF = 23
+AV1_CRF = 35
+AV1_PRESET = 8
+POSTER_MAX_SHORT_SIDE = 720
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    """A sprite sheet: ``count`` thumbnails taken every ``interval`` seconds, row by row."""
+
+    interval: float
+    count: int
+    columns: int
+    rows: int
+    tile_width: int
+    tile_height: int
+
+
+def storyboard_for(
+    probe: ProbeResult,
+    *,
+    interval: float | None = None,
+    max_tiles: int = 100,
+    columns: int = 10,
+    tile_size: int = 160,
+) -> Storyboard:
+    """Plan a storyboard of at most ``max_tiles`` thumbnails, every 2 s or more."""
+    if interval is None:
+        interval = max(2.0, math.ceil(probe.duration / max_tiles))
+    count = max(1, min(max_tiles, math.ceil(probe.duration / interval)))
+    if probe.is_portrait:
+        tile_height, tile_width = tile_size, _even(tile_size * probe.width / probe.height)
+    else:
+        tile_width, tile_height = tile_size, _even(tile_size * probe.height / probe.width)
+    columns = min(columns, count)
+    return Storyboard(interval, count, columns, math.ceil(count / columns), tile_width, tile_height)
+
+
+def storyboard_vtt(storyboard: Storyboard, *, duration: float, image: str = "storyboard.jpg") -> str:
+    """Return the WebVTT index of a storyboard: one cue per thumbnail with a ``#xywh`` fragment."""
+    lines = ["WEBVTT", ""]
+    for index in range(storyboard.count):
+        start = index * storyboard.interval
+        if start >= duration and index:
+            break
+        end = min((index + 1) * storyboard.interval, duration)
+        x = (index % storyboard.columns) * storyboard.tile_width
+        y = (index // storyboard.columns) * storyboard.tile_height
+        lines += [
+            f"{_timestamp(start)} --> {_timestamp(end)}",
+            f"{image}#xywh={x},{y},{storyboard.tile_width},{storyboard.tile_height}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def poster_time(duration: float) -> float:
+    """Take the poster a quarter in (at most 10 s): first frames are often black."""
+    return round(min(duration / 4, 10.0), 3)
+
+
+def hls_command(
+    *,
+    source: str | os.PathLike,
+    probe: ProbeResult,
+    ladder: Sequence[Rung],
+    out_dir: str | os.PathLike,
+    segment_seconds: int = 4,
+    storyboard: Storyboard | None = None,
+    preset: str = "veryfast",
+    audio_bitrate: int = 128_000,
+) -> list[str]:
+    """Build the single ffmpeg process that makes the whole HLS ladder, poster and storyboard.
+
+    The source is decoded once; ``split`` feeds one scaler per rung plus the poster and
+    storyboard branches. Audio is encoded once into its own rendition group.
+    """
+    if not ladder:
+        raise ValueError("the ladder is empty")
+    storyboard = storyboard or storyboard_for(probe)
+    out_dir = os.fspath(out_dir)
+    hls_dir = os.path.join(out_dir, "hls")
+    thumbs_dir = os.path.join(out_dir, "thumbs")
+    branches = len(ladder) + 2
+    head = f"[0:{probe.video_index}]"
+    if (probe.fps or 0) > output_fps(probe):
+        head += f"fps={_number(output_fps(probe))},"  # once, before the split
+    graph = [f"{head}split={branches}" + "".join(f"[s{i}]" for i in range(branches))]
+    for index, rung in enumerate(ladder):
+        graph.append(f"[s{index}]{_scale(rung.width, rung.height)}[v{index}]")
+    poster_width, poster_height = _poster_size(ladder)
+    graph.append(
+        f"[s{len(ladder)}]trim=start={_number(poster_time(probe.duration))},setpts=PTS-STARTPTS,"
+        f"{_scale(poster_width, poster_height)}[poster]"
+    )
+    graph.append(
+        f"[s{len(ladder) + 1}]fps=1/{_number(storyboard.interval)},"
+        f"{_scale(storyboard.tile_width, storyboard.tile_height)},"
+        f"tile={storyboard.columns}x{storyboard.rows}[storyboard]"
+    )
+
+    cmd = _head(source)
+    cmd += ["-filter_complex", ";".join(graph)]
+    for index in range(len(ladder)):
+        cmd += ["-map", f"[v{index}]"]
+    if probe.has_audio:
+        cmd += ["-map", f"0:{probe.audio_index}"]
+    for index, rung in enumerate(ladder):
+        cmd += _video_args(rung, index, preset=preset, segment_seconds=segment_seconds)
+    cmd += _keyframe_args(segment_seconds)
+    if probe.has_audio:
+        cmd += _audio_args(audio_bitrate)
+    if probe.has_audio:
+        # agroup puts audio in its own rendition: encoded once, referenced by every rung.
+        stream_map = [f"v:{i},agroup:audio,name:{rung.name}" for i, rung in enumerate(ladder)]
+        stream_map.append("a:0,agroup:audio,name:audio")
+    else:
+        stream_map = [f"v:{i},name:{rung.name}" for i, rung in enumerate(ladder)]
+    cmd += _hls_args(segment_seconds)
+    cmd += [
+        "-hls_segment_filename", os.path.join(hls_dir, "%v", "seg_%05d.m4s"),
+        "-master_pl_name", "master.m3u8",
+        "-var_stream_map", " ".join(stream_map),
+        os.path.join(hls_dir, "%v", "index.m3u8"),
+    ]
+    cmd += _image_output("[poster]", os.path.join(thumbs_dir, "poster.jpg"), quality=3)
+    cmd += _image_output("[storyboard]", os.path.join(thumbs_dir, "storyboard.jpg"), quality=5)
+    return cmd
+
+
+def rung_command(
+    *,
+    source: str | os.PathLike,
+    probe: ProbeResult,
+    rung: Rung,
+    out_dir: str | os.PathLike,
+    segment_seconds: int = 4,
+    preset: str = "veryfast",
+    audio_bitrate: int = 128_000,
+) -> list[str]:
+    """Build one ffmpeg per rung, audio muxed in, the MediaCMS way (the benchmark's baseline)."""
+    variant_dir = os.path.join(os.fspath(out_dir), "hls", rung.name)
+    filters = []
+    if (probe.fps or 0) > output_fps(probe):
+        filters.append(f"fps={_number(output_fps(probe))}")
+    filters.append(_scale(rung.width, rung.height))
+    cmd = _head(source)
+    cmd += ["-map", f"0:{probe.video_index}", "-filter:v", ",".join(filters)]
+    if probe.has_audio:
+        cmd += ["-map", f"0:{probe.audio_index}"]
+    cmd += _video_args(rung, 0, preset=preset, segment_seconds=segment_seconds)
+    cmd += _keyframe_args(segment_seconds)
+    if probe.has_audio:
+        cmd += _audio_args(audio_bitrate)
+    cmd += _hls_args(segment_seconds)
+    cmd += [
+        "-hls_segment_filename", os.path.join(variant_dir, "seg_%05d.m4s"),
+        os.path.join(variant_dir, "index.m3u8"),
+    ]
+    return cmd
+
+
+def thumbnails_command(
+    *,
+    source: str | os.PathLike,
+    probe: ProbeResult,
+    ladder: Sequence[Rung],
+    out_dir: str | os.PathLike,
+    storyboard: Storyboard | None = None,
+) -> list[str]:
+    """Build a separate poster and storyboard pass (the baseline makes them apart from the rungs)."""
+    storyboard = storyboard or storyboard_for(probe)
+    thumbs_dir = os.path.join(os.fspath(out_dir), "thumbs")
+    poster_width, poster_height = _poster_size(ladder)
+    graph = (
+        f"[0:{probe.video_index}]split=2[a][b];"
+        f"[a]trim=start={_number(poster_time(probe.duration))},setpts=PTS-STARTPTS,"
+        f"{_scale(poster_width, poster_height)}[poster];"
+        f"[b]fps=1/{_number(storyboard.interval)},"
+        f"{_scale(storyboard.tile_width, storyboard.tile_height)},"
+        f"tile={storyboard.columns}x{storyboard.rows}[storyboard]"
+    )
+    cmd = _head(source) + ["-filter_complex", graph]
+    cmd += _image_output("[poster]", os.path.join(thumbs_dir, "poster.jpg"), quality=3)
+    cmd += _image_output("[storyboard]", os.path.join(thumbs_dir, "storyboard.jpg"), quality=5)
+    return cmd
+
+
+def _head(source) -> list[str]:
+    return [
+        FFMPEG, "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+        "-nostats", "-progress", "pipe:1",
+        "-i", os.fspath(source),
+        # Phones put GPS positions in metadata; none of it belongs in public renditions.
+        "-map_metadata", "-1", "-map_chapters", "-1",
+    ]
+
+
+def _scale(width: int, height: int) -> str:
+    # format=yuv420p turns 10-bit, 4:2:2 and 4:4:4 input into what every H.264 player decodes.
+    return f"scale={width}:{height}:flags=bicubic,setsar=1,format=yuv420p"
+
+
+def _video_args(rung: Rung, index: int, *, preset: str, segment_seconds: int) -> list[str]:
+    gop = str(max(1, round(rung.fps * segment_seconds)))
+    if rung.codec == "av1":
+        return [
+            f"-c:v:{index}", "libsvtav1",
+            f"-preset:v:{index}", str(AV1_PRESET),
+            f"-crf:v:{index}", str(AV1_CRF),
+            f"-g:v:{index}", gop,
+        ]
+    if rung.codec != "h264":
+        raise ValueError(f"unknown codec {rung.codec!r}")
+    return [
+        f"-c:v:{index}", "libx264",
+        f"-preset:v:{index}", preset,
+        f"-profile:v:{index}", "high",
+        # Capped CRF: constant quality, never above the rung's bitrate for long.
+        f"-crf:v:{index}", str(X264_CRF),
+        f"-maxrate:v:{index}", str(rung.bitrate),
+        f"-bufsize:v:{index}", str(rung.bufsize),
+        # Same GOP everywhere and no scene-cut keyframes, so segment edges line up across rungs.
+        f"-g:v:{index}", gop,
+        f"-keyint_min:v:{index}", gop,
+        f"-sc_threshold:v:{index}", "0",
+    ]
+
+
+def _keyframe_args(segment_seconds: int) -> list[str]:
+    # Forced keyframes on the segment grid make every rung cut at the same timestamps,
+    # whatever the frame rate, so players can switch rungs at any segment boundary.
+    return ["-force_key_frames:v", f"expr:gte(t,n_forced*{segment_seconds})"]
+
+
+def _audio_args(bitrate: int) -> list[str]:
+    return ["-c:a", "aac", "-b:a", str(bitrate), "-ac", "2", "-ar", "48000"]
+
+
+def _hls_args(segment_seconds: int) -> list[str]:
+    return [
+        "-f", "hls",
+        "-hls_time", str(segment_seconds),
+        "-hls_playlist_type", "vod",
+        "-hls_segment_type", "fmp4",
+        "-hls_flags", "independent_segments",
+        "-hls_fmp4_init_filename", "init.mp4",
+        "-start_number", "1",
+    ]
+
+
+def _image_output(label: str, path: str, *, quality: int) -> list[str]:
+    return ["-map", label, "-frames:v", "1", "-update", "1", "-q:v", str(quality), path]
+
+
+def _poster_size(ladder: Sequence[Rung]) -> tuple[int, int]:
+    fitting = [r for r in ladder if min(r.width, r.height) <= POSTER_MAX_SHORT_SIDE]
+    rung = fitting[0] if fitting else ladder[-1]
+    return rung.width, rung.height
+
+
+def _even(value: float) -> int:
+    return max(2, int(round(value / 2)) * 2)
+
+
+def _number(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _timestamp(seconds: float) -> str:
+    millis = int(round(seconds * 1000))
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"

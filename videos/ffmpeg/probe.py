@@ -1,0 +1,161 @@
+"""Turn ``ffprobe -print_format json`` output into a typed, validated ProbeResult."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .errors import ProbeError
+
+# Demuxers that ffprobe reports for still images and text; none of them is a video.
+_NOT_VIDEO_FORMATS = {"image2", "tty", "lrc", "srt", "webvtt", "ass", "mpl2"}
+_NOT_VIDEO_CODECS = {"ansi"}
+_PLAIN_PIX_FMTS = {"yuv420p", "yuvj420p", "nv12"}
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    duration: float
+    width: int  # display width: after sample aspect ratio and rotation
+    height: int  # display height
+    coded_width: int
+    coded_height: int
+    rotation: int  # 0, 90, 180 or 270
+    fps: float | None
+    pix_fmt: str
+    has_audio: bool
+    video_codec: str
+    audio_codec: str | None = None
+    audio_channels: int = 0
+    video_index: int = 0
+    audio_index: int | None = None
+    format_name: str = ""
+    bit_rate: int | None = None
+
+    @property
+    def is_portrait(self) -> bool:
+        return self.height > self.width
+
+    @property
+    def short_side(self) -> int:
+        return min(self.width, self.height)
+
+    @property
+    def needs_pixel_conversion(self) -> bool:
+        """True for 10-bit, 4:2:2, 4:4:4 and other inputs that players cannot decode as H.264."""
+        return self.pix_fmt not in _PLAIN_PIX_FMTS
+
+
+def _ratio(value: str | None) -> Fraction | None:
+    if not value or value in {"0/0", "N/A", "0:1", "0:0"}:
+        return None
+    try:
+        ratio = Fraction(value.replace(":", "/"))
+    except (ValueError, ZeroDivisionError):
+        return None
+    return ratio if ratio > 0 else None
+
+
+def _float(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and number > 0 else None  # NaN check
+
+
+def _rotation(stream: dict) -> int:
+    degrees = None
+    for side_data in stream.get("side_data_list") or []:
+        if "rotation" in side_data:
+            degrees = side_data["rotation"]
+    if degrees is None:
+        degrees = (stream.get("tags") or {}).get("rotate", 0)
+    try:
+        degrees = int(round(float(degrees)))
+    except (TypeError, ValueError):
+        return 0
+    return (round(degrees / 90) * 90) % 360
+
+
+def _fps(stream: dict) -> float | None:
+    # avg_frame_rate is the honest figure for phone (variable rate) video; r_frame_rate can be
+    # a timebase such as 90000/1.
+    for key in ("avg_frame_rate", "r_frame_rate"):
+        rate = _ratio(stream.get(key))
+        if rate and 1 <= rate <= 1000:
+            return round(float(rate), 3)
+    return None
+
+
+def parse_probe(data: dict) -> ProbeResult:
+    """Validate ffprobe JSON and return the facts the ladder and commands need."""
+    streams = data.get("streams") or []
+    fmt = data.get("format") or {}
+    format_name = fmt.get("format_name") or ""
+    if not streams and not fmt:
+        raise ProbeError("This file is not a video, or it is damaged: it could not be read.")
+    video = next(
+        (
+            s
+            for s in streams
+            if s.get("codec_type") == "video"
+            and not (s.get("disposition") or {}).get("attached_pic")
+            and s.get("codec_name") not in _NOT_VIDEO_CODECS
+        ),
+        None,
+    )
+    if format_name in _NOT_VIDEO_FORMATS or format_name.endswith("_pipe"):
+        raise ProbeError("This file is not a video (it looks like an image or a text file).")
+    if video is None:
+        if any(s.get("codec_type") == "audio" for s in streams):
+            raise ProbeError("This file has no video track (it looks like an audio file).")
+        raise ProbeError("This file is not a video: it has no video track.")
+    coded_width, coded_height = int(video.get("width") or 0), int(video.get("height") or 0)
+    if coded_width < 2 or coded_height < 2:
+        raise ProbeError("This file is damaged or not a video: its video track has no picture size.")
+    duration = _float(fmt.get("duration")) or _float(video.get("duration"))
+    if not duration or duration < 0.05:
+        raise ProbeError("The video has no duration: it is empty, a still image or damaged.")
+
+    sar = _ratio(video.get("sample_aspect_ratio")) or Fraction(1)
+    display_width = max(2, round(coded_width * sar))
+    rotation = _rotation(video)
+    width, height = display_width, coded_height
+    if rotation in (90, 270):
+        width, height = height, width
+
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    bit_rate = _float(fmt.get("bit_rate"))
+    return ProbeResult(
+        duration=round(duration, 3),
+        width=width,
+        height=height,
+        coded_width=coded_width,
+        coded_height=coded_height,
+        rotation=rotation,
+        fps=_fps(video),
+        pix_fmt=video.get("pix_fmt") or "unknown",
+        has_audio=audio is not None,
+        video_codec=video.get("codec_name") or "unknown",
+        audio_codec=audio.get("codec_name") if audio else None,
+        audio_channels=int(audio.get("channels") or 0) if audio else 0,
+        video_index=int(video.get("index", 0)),
+        audio_index=int(audio.get("index", 0)) if audio else None,
+        format_name=format_name,
+        bit_rate=int(bit_rate) if bit_rate else None,
+    )
+
+
+def probe(path: str | os.PathLike) -> ProbeResult:
+    """Run ffprobe on a local file and parse the result."""
+    from .runner import run_ffprobe
+
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        raise ProbeError("The uploaded file could not be found.") from None
+    if size == 0:
+        raise ProbeError("The file is empty (0 bytes).")
+    return parse_probe(run_ffprobe(path))
