@@ -23,8 +23,11 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	scripts/test.sh
 
+# compose.yaml reads .env (env_file): validate it with .env.example in its place, offline.
 check-compose:
-	docker-compose -f compose.yaml config --quiet
+	@tmp=$$(mktemp -d) && cp compose.yaml $$tmp/ && cp .env.example $$tmp/.env && \
+	(cd $$tmp && docker-compose -f compose.yaml config --quiet); rc=$$?; rm -rf $$tmp; \
+	[ $$rc -eq 0 ] && echo "compose.yaml is valid"; exit $$rc
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -17,4 +17,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     re_path(r"^media/(?P<name>.+)$", media_views.media_serve, name="media"),
     path("", include("videos.urls")),
+    path("", include("videos.urls_pages")),
 ]

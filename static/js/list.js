@@ -1,0 +1,47 @@
+/* Video list: live status badges and progress bars of the videos in flight on this page. */
+(function () {
+  "use strict";
+
+  var LABELS = { queued: "Queued", processing: "Processing", ready: "Ready", failed: "Failed", cancelled: "Cancelled" };
+  var STAGES = { downloading: "Downloading", probing: "Probing", transcoding: "Transcoding", uploading: "Uploading" };
+
+  function card(videoId) {
+    return document.querySelector('.video-card[data-video-id="' + videoId + '"]');
+  }
+
+  function setStatus(el, status) {
+    var badge = el.querySelector('[data-role="status"]');
+    if (badge) {
+      badge.className = "badge status-" + status;
+      badge.dataset.status = status;
+      badge.textContent = LABELS[status] || status;
+    }
+    if (status !== "queued" && status !== "processing") {
+      var line = el.querySelector('[data-role="progress-line"]');
+      if (line) line.hidden = true;
+    }
+    var placeholder = el.querySelector(".thumb-placeholder");
+    if (placeholder) placeholder.textContent = LABELS[status] || status;
+  }
+
+  document.addEventListener("mediasite:event", function (domEvent) {
+    var event = domEvent.detail;
+    if (!event.video_id) return;
+    var el = card(String(event.video_id));
+    if (!el) return;
+    if (event.type === "transcode_progress") {
+      setStatus(el, event.status || "processing");
+      var percent = Math.max(0, Math.min(100, Math.round(event.progress || 0)));
+      var bar = el.querySelector('[data-role="progress"]');
+      if (bar) bar.value = percent;
+      var text = el.querySelector('[data-role="progress-text"]');
+      if (text) text.textContent = (STAGES[event.stage] ? STAGES[event.stage] + " " : "") + percent + "%";
+    } else if (event.type === "transcode_complete") {
+      setStatus(el, "ready");
+    } else if (event.type === "transcode_failed") {
+      setStatus(el, "failed");
+      var badge = el.querySelector('[data-role="status"]');
+      if (badge) badge.title = event.error || "";
+    }
+  });
+})();

@@ -1,0 +1,232 @@
+/*
+ * Watch page: the HLS player (hls.js where Media Source Extensions exist, native HLS otherwise),
+ * the storyboard strip, and the live transcode status of a video that is not ready yet.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("watch");
+  if (!root) return;
+  var videoId = root.dataset.videoId;
+
+  // ---- player ------------------------------------------------------------------------------
+
+  function showPlayerError(text) {
+    var el = document.getElementById("player-error");
+    if (!el) return;
+    el.textContent = text;
+    el.hidden = false;
+  }
+
+  function startPlayer(video) {
+    var source = root.dataset.masterUrl;
+    if (window.Hls && window.Hls.isSupported()) {
+      // No worker: fMP4 segments need no transmuxing, and a blob: worker would need a
+      // looser Content-Security-Policy (worker-src blob:).
+      var hls = new window.Hls({ enableWorker: false, capLevelToPlayerSize: true });
+      var mediaRecoveries = 0;
+      hls.on(window.Hls.Events.ERROR, function (event, data) {
+        if (!data.fatal) return;
+        if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
+          // Signed segment URLs expire: reloading the playlist signs fresh ones.
+          hls.startLoad();
+        } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 2) {
+          mediaRecoveries += 1;
+          hls.recoverMediaError();
+        } else {
+          showPlayerError("This video cannot be played (" + data.details + ").");
+          hls.destroy();
+        }
+      });
+      hls.loadSource(source);
+      hls.attachMedia(video);
+      window.mediasite = window.mediasite || {};
+      window.mediasite.hls = hls;
+    } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
+      video.src = source;
+    } else {
+      showPlayerError("This browser cannot play HLS video.");
+    }
+  }
+
+  // ---- storyboard --------------------------------------------------------------------------
+
+  function parseTimestamp(text) {
+    var parts = text.trim().split(":").map(parseFloat);
+    var seconds = 0;
+    parts.forEach(function (part) { seconds = seconds * 60 + part; });
+    return seconds;
+  }
+
+  /* Cues of a storyboard WebVTT: "start --> end" then "sprite.jpg#xywh=x,y,w,h". */
+  function parseStoryboard(text) {
+    var cues = [];
+    var lines = text.replace(/\r\n?/g, "\n").split("\n");
+    for (var i = 0; i < lines.length; i += 1) {
+      if (lines[i].indexOf("-->") === -1) continue;
+      var times = lines[i].split("-->");
+      var target = (lines[i + 1] || "").trim();
+      var match = /#xywh=(\d+),(\d+),(\d+),(\d+)/.exec(target);
+      if (!match) continue;
+      cues.push({
+        start: parseTimestamp(times[0]),
+        end: parseTimestamp(times[1].trim().split(/\s+/)[0]),
+        x: +match[1], y: +match[2], w: +match[3], h: +match[4]
+      });
+    }
+    return cues;
+  }
+
+  function formatTime(seconds) {
+    var s = Math.floor(seconds % 60);
+    return Math.floor(seconds / 60) + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function startStoryboard(video) {
+    var strip = document.getElementById("storyboard");
+    var vttUrl = root.dataset.storyboardVtt;
+    // The sprite's URL is signed separately: a path relative to the VTT would lose the signature.
+    var imageUrl = root.dataset.storyboardImage;
+    if (!strip || !vttUrl || !imageUrl) return;
+    fetch(vttUrl, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (text) {
+        var cues = parseStoryboard(text);
+        if (!cues.length) return;
+        var buttons = cues.map(function (cue) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "scene";
+          button.title = formatTime(cue.start);
+          button.setAttribute("aria-label", "Play from " + formatTime(cue.start));
+          // CSSOM writes are allowed under a CSP without 'unsafe-inline' styles.
+          button.style.width = cue.w + "px";
+          button.style.height = cue.h + "px";
+          button.style.backgroundImage = "url(\"" + imageUrl.replace(/"/g, "%22") + "\")";
+          button.style.backgroundPosition = -cue.x + "px " + -cue.y + "px";
+          button.addEventListener("click", function () {
+            video.currentTime = cue.start;
+            video.play();
+          });
+          strip.appendChild(button);
+          return button;
+        });
+        strip.hidden = false;
+        video.addEventListener("timeupdate", function () {
+          cues.forEach(function (cue, index) {
+            var current = video.currentTime >= cue.start && video.currentTime < cue.end;
+            buttons[index].classList.toggle("is-current", current);
+          });
+        });
+      })
+      .catch(function () { /* a storyboard is an extra; the player works without it */ });
+  }
+
+  // ---- live status of a video in flight ------------------------------------------------------
+
+  var STAGE_LABELS = {
+    downloading: "Downloading",
+    probing: "Probing",
+    transcoding: "Transcoding",
+    uploading: "Uploading"
+  };
+  var STATUS_LABELS = {
+    queued: "Queued", processing: "Processing", ready: "Ready", failed: "Failed", cancelled: "Cancelled"
+  };
+
+  function part(name) {
+    return root.querySelector('[data-role="' + name + '"]');
+  }
+
+  function setStatus(status) {
+    var badge = part("status");
+    if (!badge) return;
+    badge.className = "badge status-" + status;
+    badge.dataset.status = status;
+    badge.textContent = STATUS_LABELS[status] || status;
+    root.dataset.status = status;
+  }
+
+  function formatEta(seconds) {
+    if (seconds === null || seconds === undefined || !isFinite(seconds)) return "";
+    seconds = Math.max(0, Math.round(seconds));
+    if (seconds < 60) return "about " + seconds + " s left";
+    return "about " + Math.round(seconds / 60) + " min left";
+  }
+
+  function onProgress(event) {
+    setStatus(event.status || "processing");
+    var percent = Math.max(0, Math.min(100, Math.round(event.progress || 0)));
+    var bar = part("progress");
+    if (bar) {
+      bar.value = percent;
+      bar.textContent = percent + "%";
+    }
+    var text = part("progress-text");
+    if (text) text.textContent = (STAGE_LABELS[event.stage] ? STAGE_LABELS[event.stage] + " " : "") + percent + "%";
+    var title = part("pending-title");
+    if (title) title.textContent = event.status === "queued" ? "Waiting for a worker…" : "Transcoding…";
+    var eta = part("eta");
+    if (eta) {
+      var speed = event.speed ? event.speed.toFixed(1) + "× realtime" : "";
+      eta.textContent = [formatEta(event.eta_seconds), speed].filter(Boolean).join(" · ");
+    }
+  }
+
+  function onComplete() {
+    setStatus("ready");
+    var title = part("pending-title");
+    if (title) title.textContent = "Ready — loading the player…";
+    // The page renders the player, poster and storyboard with freshly signed URLs.
+    window.setTimeout(function () { window.location.reload(); }, 500);
+  }
+
+  function onFailed(event) {
+    setStatus("failed");
+    var title = part("pending-title");
+    if (title) title.textContent = "Transcoding failed";
+    var error = part("error");
+    if (error) {
+      error.textContent = event.error || "The video could not be processed.";
+      error.hidden = false;
+    }
+    var line = part("progress-line");
+    if (line) line.hidden = true;
+    var eta = part("eta");
+    if (eta) eta.textContent = "";
+  }
+
+  function followTranscode() {
+    if (!window.mediasite || !window.mediasite.subscribe) return; // anonymous viewers get no live updates
+    window.mediasite.subscribe(videoId);
+    document.addEventListener("mediasite:event", function (domEvent) {
+      var event = domEvent.detail;
+      if (String(event.video_id) !== videoId) return;
+      if (event.type === "transcode_progress") {
+        if (event.status === "ready") onComplete();
+        else if (event.status === "failed") onFailed(event);
+        else onProgress(event);
+      } else if (event.type === "transcode_complete") {
+        onComplete();
+      } else if (event.type === "transcode_failed") {
+        onFailed(event);
+      }
+    });
+  }
+
+  // ---- owner actions -------------------------------------------------------------------------
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  var video = document.getElementById("player");
+  if (video) {
+    startPlayer(video);
+    startStoryboard(video);
+  } else if (root.dataset.status === "queued" || root.dataset.status === "processing") {
+    followTranscode();
+  }
+})();

@@ -1,0 +1,13 @@
+from django import forms
+
+from .models import Video
+
+
+class VideoUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Video file",
+        widget=forms.ClearableFileInput(attrs={"accept": "video/*,.mkv,.mov,.mp4,.webm,.avi,.m4v,.ts"}),
+    )
+    title = forms.CharField(max_length=Video._meta.get_field("title").max_length)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    visibility = forms.ChoiceField(choices=Video.Visibility.choices, initial=Video.Visibility.PRIVATE)

@@ -1,0 +1,17 @@
+"""Template helpers of the browser pages."""
+
+from django import template
+
+from notifications.models import Notification
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_notification_count(context) -> int:
+    """The signed-in user's unread notifications, for the counter in the page header."""
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+

@@ -1,0 +1,15 @@
+"""URLs of the browser pages (the playlists and the API live in their own URL modules)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.video_list_page, name="video-list"),
+    path("upload/", views.video_upload_page, name="video-upload"),
+    path("videos/<uuid:video_id>/", views.video_watch_page, name="video-watch"),
+    path("videos/<uuid:video_id>/delete/", views.video_delete_page, name="video-delete"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

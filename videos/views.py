@@ -1,0 +1,102 @@
+"""Browser pages: the video list, the upload form and the watch page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import VideoUploadForm
+from .models import Video
+
+PAGE_SIZE = 24
+
+
+def _media_url(key: str) -> str:
+    """A short-lived signed URL for a stored object (signing is local, no storage round trip)."""
+    return default_storage.url(key) if key else ""
+
+
+def _visible_video_or_404(request, video_id) -> Video:
+    video = selectors.video_get_visible(user=request.user, video_id=video_id)
+    if video is None:
+        # 404, not 403: a private video's existence is not revealed.
+        raise Http404("No such video.")
+    return video
+
+
+def video_list_page(request):
+    videos = selectors.video_list(user=request.user)
+    page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
+    cards = [{"video": video, "poster_url": _media_url(video.poster_key)} for video in page]
+    return render(request, "videos/list.html", {"page": page, "cards": cards})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def video_upload_page(request):
+    form = VideoUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            video = services.video_create(owner=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"“{video.title}” was uploaded and is queued for transcoding.")
+            location = reverse("video-watch", kwargs={"video_id": video.pk})
+            if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                # upload.js shows upload progress and navigates itself: a redirect would be followed unseen.
+                return JsonResponse({"id": str(video.pk), "location": location}, status=201)
+            return redirect(location)
+    status = 400 if form.errors else 200
+    return render(
+        request, "videos/upload.html", {"form": form, "max_upload_size": settings.MAX_UPLOAD_SIZE}, status=status
+    )
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's validation errors on the form fields they name, the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error("file", error)
+        return
+    for field, field_errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, field_errors)
+
+
+def video_watch_page(request, video_id):
+    video = _visible_video_or_404(request, video_id)
+    context = {
+        "video": video,
+        "can_edit": selectors.video_can_edit(user=request.user, video=video),
+        "master_url": f"/videos/{video.pk}/hls/master.m3u8",
+        "poster_url": "",
+        "storyboard_vtt_url": "",
+        "storyboard_image_url": "",
+        "renditions": [],
+    }
+    if video.is_ready:
+        context.update(
+            poster_url=_media_url(video.poster_key),
+            storyboard_vtt_url=_media_url(video.storyboard_vtt_key),
+            storyboard_image_url=_media_url(video.storyboard_image_key),
+            renditions=list(video.renditions.all()),
+        )
+    return render(request, "videos/watch.html", context)
+
+
+@login_required
+@require_POST
+def video_delete_page(request, video_id):
+    video = _visible_video_or_404(request, video_id)
+    if not selectors.video_can_edit(user=request.user, video=video):
+        raise Http404("No such video.")
+    title = video.title
+    services.video_delete(video=video)
+    messages.success(request, f"“{title}” was deleted.")
+    return redirect("video-list")
