@@ -79,25 +79,17 @@
     });
   }
 
-  // A user watching their own video is in both its user and video groups and may get an
-  // event twice; events carry a timestamp, so type + ids + timestamp identify one.
-  var recentKeys = [];
-  function isDuplicate(message) {
-    if (!message.timestamp) return false;
-    var key = [message.type, message.video_id, message.subtitle_id, message.timestamp, message.message].join("|");
-    if (recentKeys.indexOf(key) !== -1) return true;
-    recentKeys.push(key);
-    if (recentKeys.length > 200) recentKeys.shift();
-    return false;
-  }
-
   function handleMessage(message) {
     if (!message || typeof message.type !== "string") return;
     if (message.type === "pong") return;
-    if (isDuplicate(message)) return;
     if (message.type === "snapshot") {
       handleSnapshot(message);
       dispatch(message);
+      return;
+    }
+    if (message.type === "subscribed" && message.state) {
+      // The video's state at subscription time: it may have finished while we were away.
+      dispatch(Object.assign({ snapshot: true }, message.state));
       return;
     }
     if (STORED_TYPES[message.type]) {

@@ -182,11 +182,12 @@
   }
 
   function onFailed(event) {
-    setStatus("failed");
+    var cancelled = event.status === "cancelled";
+    setStatus(cancelled ? "cancelled" : "failed");
     var title = part("pending-title");
-    if (title) title.textContent = "Transcoding failed";
+    if (title) title.textContent = cancelled ? "Transcoding was cancelled" : "Transcoding failed";
     var error = part("error");
-    if (error) {
+    if (error && !cancelled) {
       error.textContent = event.error || "The video could not be processed.";
       error.hidden = false;
     }
@@ -204,7 +205,7 @@
       if (String(event.video_id) !== videoId) return;
       if (event.type === "transcode_progress") {
         if (event.status === "ready") onComplete();
-        else if (event.status === "failed") onFailed(event);
+        else if (event.status === "failed" || event.status === "cancelled") onFailed(event);
         else onProgress(event);
       } else if (event.type === "transcode_complete") {
         onComplete();
