@@ -59,3 +59,16 @@ def video_delete(*, video: Video) -> None:
     with transaction.atomic():
         video.delete()
         transaction.on_commit(lambda: storage.delete_prefix(prefix))
+
+
+def video_update(*, video: Video, **changes) -> Video:
+    """Change a video's title, description or visibility; other fields are not editable here."""
+    editable = {"title", "description", "visibility"}
+    unknown = set(changes) - editable
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(video, field, value)
+    video.full_clean(exclude=["source"])
+    video.save(update_fields=[*changes, "updated_at"])
+    return video
