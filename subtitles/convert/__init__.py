@@ -1,0 +1,142 @@
+"""Subtitle files in any common format and encoding to clean UTF-8 WebVTT; pure, no Django.
+
+    result = subtitle_convert(data=raw_bytes, fps=25, duration=93.4)
+    result.vtt, result.format, result.encoding, result.warnings
+
+Anything that cannot be accepted raises SubtitleError with a message for the uploader.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+import langcodes
+
+from .cues import Cue, ReadContext, ms_to_human, vtt_write
+from .cuetext import is_blank
+from .decoding import text_decode
+from .detect import FORMAT_NAMES, format_detect
+from .errors import SubtitleError
+from .readers import READERS
+
+__all__ = [
+    "Conversion", "Cue", "FORMAT_NAMES", "SubtitleError", "DEFAULT_MAX_BYTES",
+    "language_normalize", "subtitle_convert",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Conversion:
+    vtt: str
+    format: str  # a key of FORMAT_NAMES
+    encoding: str  # the codec the bytes were decoded with, e.g. "utf-8", "utf-16-le", "cp1252"
+    cues: list[Cue]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def format_name(self) -> str:
+        return FORMAT_NAMES[self.format]
+
+
+def subtitle_convert(
+    *, data: bytes, fps: float | None = None, duration: float | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Conversion:
+    """Convert subtitle bytes to WebVTT, detecting encoding and format from the content.
+
+    `fps` is the video's frame rate (MicroDVD counts frames); `duration` its length in
+    seconds, to warn about cues after the end.
+    """
+    if len(data) > max_bytes:
+        raise SubtitleError(
+            f"The file is {_size(len(data))}; subtitle files may be at most {_size(max_bytes)}.",
+            code="too_large",
+        )
+    if not data.strip():
+        raise SubtitleError("The file is empty.", code="empty")
+    decoded = text_decode(data)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise SubtitleError("The file is empty.", code="empty")
+    format_ = format_detect(text)
+    warnings: list[str] = []
+    try:
+        cues = READERS[format_](text, ReadContext(fps=fps, warnings=warnings))
+    except SubtitleError:
+        raise
+    except RecursionError:
+        raise SubtitleError(f"The {FORMAT_NAMES[format_]} file is nested too deeply to read.") from None
+    except Exception:
+        # A reader bug must still reach the uploader as a clear refusal, never a server error.
+        logger.exception("subtitle reader %s failed", format_)
+        raise SubtitleError(
+            f"The file looks like {FORMAT_NAMES[format_]} but could not be read.", code="malformed"
+        ) from None
+    cues = _cues_cleaned(cues, warnings)
+    if not cues:
+        raise SubtitleError(
+            f"The {FORMAT_NAMES[format_]} file has no cues with text.", code="no_cues"
+        )
+    if duration:
+        _past_end_warn(cues, duration, warnings)
+    return Conversion(
+        vtt=vtt_write(cues), format=format_, encoding=decoded.encoding, cues=cues, warnings=warnings
+    )
+
+
+def _cues_cleaned(cues: list[Cue], warnings: list[str]) -> list[Cue]:
+    kept, zero_length = [], 0
+    for cue in cues:
+        if is_blank(cue.text):
+            continue
+        if cue.end <= cue.start:
+            zero_length += 1
+            continue
+        kept.append(cue)
+    if zero_length:
+        warnings.append(f"{zero_length} cue(s) lasting no time at all were left out.")
+    kept.sort(key=lambda cue: (cue.start, cue.end))  # stable: equal times keep the file's order
+    return kept
+
+
+def _past_end_warn(cues: list[Cue], duration: float, warnings: list[str]) -> None:
+    end_ms = round(duration * 1000)
+    late = [cue for cue in cues if cue.end > end_ms]
+    if not late:
+        return
+    first = late[0]
+    where = f" (line {first.line})" if first.line else ""
+    starting_after = sum(1 for cue in late if cue.start >= end_ms)
+    detail = f", {starting_after} of them starting after it" if starting_after else ""
+    warnings.append(
+        f"{len(late)} cue(s) run past the end of the video at {ms_to_human(end_ms)}{detail}; "
+        f"the first at {ms_to_human(first.start)}{where}. They were kept."
+    )
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):.1f} MiB"
+    if count >= 1024:
+        return f"{count / 1024:.0f} KiB"
+    return f"{count} bytes"
+
+
+def language_normalize(tag: str) -> str:
+    """Return the standard form of a BCP-47 language tag ('EN-us' -> 'en-US'), or raise SubtitleError."""
+    tag = (tag or "").strip().replace("_", "-")
+    if not tag:
+        raise SubtitleError("A language is required (a BCP-47 tag such as en, pt-BR or zh-Hant).", code="language")
+    try:
+        valid = len(tag) <= 35 and langcodes.tag_is_valid(tag)
+        normalized = langcodes.standardize_tag(tag) if valid else ""
+    except (ValueError, langcodes.LanguageTagError):
+        valid = False
+    if not valid or not normalized:
+        raise SubtitleError(
+            f"{tag[:40]!r} is not a valid BCP-47 language tag (examples: en, pt-BR, zh-Hant).", code="language"
+        )
+    return normalized

@@ -1,0 +1,196 @@
+"""Cue text: HTML-ish and ASS-styled text in, WebVTT cue markup (and cue settings) out."""
+
+import html
+import re
+from dataclasses import dataclass
+
+# Tags WebVTT understands, and what the HTML-ish tags of other formats become.
+_TAG_MAP = {
+    "i": "i", "em": "i", "b": "b", "strong": "b", "u": "u", "ins": "u",
+    "c": "c", "v": "v", "lang": "lang", "ruby": "ruby", "rt": "rt",
+}
+_ANNOTATED = {"v", "lang"}
+
+_TAG = re.compile(
+    r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9]*)(?P<classes>(?:\.[^\s.<>/]+)*)"
+    r"(?P<annotation>\s[^<>]*)?/?\s*>"
+)
+_TIMESTAMP_TAG = re.compile(r"<(\d+:)?(\d{2}):(\d{2})\.(\d{3})>")
+_ASS_BLOCK = re.compile(r"\{\\[^{}]*\}")
+_ASS_ALIGN = re.compile(r"\\an([1-9])")
+_ASS_LEGACY_ALIGN = re.compile(r"\\a(\d{1,2})(?![a-z0-9])")
+_ASS_POS = re.compile(r"\\pos\(\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\)")
+_ASS_STYLE = re.compile(r"\\([ibu])(\d+)?(?![a-z])")
+_CLASS_OK = re.compile(r"^[A-Za-z0-9_-]+$")
+_LANG_OK = re.compile(r"^[A-Za-z0-9-]{1,35}$")
+
+# SSA's legacy \a numbers: 1-3 bottom, 5-7 top, 9-11 middle; ASS numpad order is what we keep.
+_LEGACY_ALIGN = {1: 1, 2: 2, 3: 3, 5: 7, 6: 8, 7: 9, 9: 4, 10: 5, 11: 6}
+
+
+@dataclass
+class Placement:
+    """Where a cue sits: an ASS numpad alignment (1-9) and, optionally, an exact point in percent."""
+
+    alignment: int = 2
+    x: float | None = None
+    y: float | None = None
+
+    def settings(self) -> str:
+        """WebVTT cue settings for this placement ('' for the default: bottom centre)."""
+        column = (self.alignment - 1) % 3  # 0 left, 1 centre, 2 right
+        row = (self.alignment - 1) // 3  # 0 bottom, 1 middle, 2 top
+        align = ("left", "center", "right")[column]
+        parts = []
+        if self.x is not None and self.y is not None:
+            parts.append(f"line:{_percent(self.y)},{('end', 'center', 'start')[row]}")
+            parts.append(f"position:{_percent(self.x)},{('line-left', 'center', 'line-right')[column]}")
+        else:
+            if row == 2:
+                parts.append("line:0")
+            elif row == 1:
+                parts.append("line:50%,center")
+            if column == 0:
+                parts.append("position:5%,line-left")
+            elif column == 2:
+                parts.append("position:95%,line-right")
+        if column != 1:
+            parts.append(f"align:{align}")
+        return " ".join(parts)
+
+
+def _percent(value: float) -> str:
+    value = min(100.0, max(0.0, value))
+    return f"{value:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def ass_placement(override_blocks: str, default: Placement, play_res: tuple[int, int]) -> Placement:
+    """The placement that ASS override tags (\\an, \\a, \\pos) give, over a style's default."""
+    placement = Placement(default.alignment)
+    if match := _ASS_ALIGN.search(override_blocks):
+        placement.alignment = int(match.group(1))
+    elif (match := _ASS_LEGACY_ALIGN.search(override_blocks)) and int(match.group(1)) in _LEGACY_ALIGN:
+        placement.alignment = _LEGACY_ALIGN[int(match.group(1))]
+    if match := _ASS_POS.search(override_blocks):
+        try:
+            x, y = float(match.group(1)), float(match.group(2))
+        except ValueError:
+            return placement
+        width, height = play_res
+        placement.x, placement.y = x * 100 / width, y * 100 / height
+    return placement
+
+
+def html_to_vtt(text: str, *, allow_timestamps: bool = False) -> tuple[str, str]:
+    """Sanitise HTML-ish cue text to WebVTT markup; return (markup, settings from {\\anN} tags).
+
+    Tags WebVTT lacks are dropped with their text kept, stray closing tags are dropped and
+    open ones closed, entities are decoded and the text re-escaped. ASS override blocks that
+    SRT files often carry ({\\an8}, {\\i1}) become placement and styling.
+    """
+    blocks = "".join(_ASS_BLOCK.findall(text))
+    placement = ass_placement(blocks, Placement(), (384, 288)) if blocks else Placement()
+    text = _ASS_BLOCK.sub(_ass_block_as_tags, text).strip()
+    out: list[str] = []
+    stack: list[str] = []
+    position = 0
+    for match in re.finditer(r"<[^<>]*>", text):
+        out.append(_text(text[position:match.start()]))
+        position = match.end()
+        out.append(_tag(match.group(0), stack, allow_timestamps))
+    out.append(_text(text[position:]))
+    out.extend(f"</{name}>" for name in reversed(stack))
+    return tidy("".join(out)), placement.settings() if blocks else ""
+
+
+def _ass_block_as_tags(match: re.Match) -> str:
+    tags = []
+    for name, value in _ASS_STYLE.findall(match.group(0)):
+        on = value not in ("", "0") if name == "b" else value == "1"
+        tags.append(f"<{name}>" if on else f"</{name}>")
+    return "".join(tags)
+
+
+def _text(chunk: str) -> str:
+    return escape(html.unescape(chunk))
+
+
+def _tag(raw: str, stack: list[str], allow_timestamps: bool) -> str:
+    if _TIMESTAMP_TAG.fullmatch(raw):
+        return raw if allow_timestamps else ""
+    match = _TAG.fullmatch(raw)
+    if match is None:
+        return escape(raw)  # "<3", "a < b >": text, not markup
+    name = match.group("name").lower()
+    if name == "br":
+        return "\n"
+    vtt_name = _TAG_MAP.get(name)
+    if vtt_name is None:
+        return ""
+    if match.group("close"):
+        if vtt_name not in stack:
+            return ""
+        closing = []
+        while stack:
+            top = stack.pop()
+            closing.append(f"</{top}>")
+            if top == vtt_name:
+                break
+        return "".join(closing)
+    classes = "".join(
+        f".{name}" for name in match.group("classes").split(".")[1:] if _CLASS_OK.match(name)
+    )
+    annotation = (match.group("annotation") or "").strip()
+    stack.append(vtt_name)
+    if vtt_name == "v":
+        return f"<v{classes} {escape(html.unescape(annotation))}>" if annotation else f"<v{classes}>"
+    if vtt_name == "lang":
+        if not _LANG_OK.match(annotation):
+            stack.pop()
+            return ""
+        return f"<lang{classes} {annotation}>"
+    return f"<{vtt_name}{classes}>"
+
+
+def tidy(markup: str) -> str:
+    """Trim each line, drop blank lines (a blank line would end the cue) and empty tag pairs."""
+    markup = _ASS_BLOCK.sub("", markup)  # leftover override blocks would be read as tags next time
+    lines = [line.strip() for line in markup.replace("\r", "\n").split("\n")]
+    markup = "\n".join(line for line in lines if line)
+    previous = None
+    while previous != markup:
+        previous = markup
+        markup = re.sub(r"<([a-z]+)(?:\.[^\s>]*)?(?: [^>]*)?></\1>", "", markup)
+    return markup.strip()
+
+
+def is_blank(markup: str) -> bool:
+    """True when the cue has nothing to show: no text once tags and whitespace are gone."""
+    return not re.sub(r"<[^>]*>|&nbsp;|\s", "", markup).replace("\xa0", "")
+
+
+def styled_runs_to_vtt(runs: list[tuple[str, bool, bool, bool]]) -> str:
+    """WebVTT markup from text runs, each with (italic, bold, underline) flags; text already escaped."""
+    out: list[str] = []
+    stack: list[str] = []
+    for text, *flags in runs:
+        if not text:
+            continue
+        wanted = [name for flag, name in zip(flags, "ibu") if flag]
+        # Close down to the longest still-wanted prefix of the open tags, then open what is missing.
+        keep = 0
+        while keep < len(stack) and stack[keep] in wanted:
+            keep += 1
+        while len(stack) > keep:
+            out.append(f"</{stack.pop()}>")
+        for name in wanted:
+            if name not in stack:
+                stack.append(name)
+                out.append(f"<{name}>")
+        out.append(text)
+    out.extend(f"</{name}>" for name in reversed(stack))
+    return tidy("".join(out))

@@ -1,0 +1,129 @@
+"""One cue per line: MicroDVD ({frame}{frame}), MPL2 ([decisecond][decisecond]) and TMP (h:mm:ss:)."""
+
+import re
+
+from ..cues import Cue, ReadContext, clock_to_ms, cue_checked
+from ..cuetext import escape, styled_runs_to_vtt
+from ..errors import SubtitleError
+
+MICRODVD_LINE = re.compile(r"^\s*\{\s*(\d+)\s*\}\s*\{\s*(\d*)\s*\}(.*)$")
+MPL2_LINE = re.compile(r"^\s*\[\s*(\d+)\s*\]\s*\[\s*(\d*)\s*\](.*)$")
+TMP_LINE = re.compile(r"^\s*(\d{1,2}:\d{2}:\d{2})\s*[:=](.*)$")
+_MICRODVD_CONTROL = re.compile(r"\{([A-Za-z]):([^}]*)\}")
+
+
+def microdvd_read(text: str, context: ReadContext) -> list[Cue]:
+    """Frames become times with the file's declared rate ({1}{1}25) or else the video's."""
+    entries = _lines_matched(text, MICRODVD_LINE, "'{25}{75}Text'")
+    fps = None
+    if entries and entries[0][1] in (0, 1) and entries[0][2] in (0, 1):
+        try:
+            fps = float(entries[0][3].strip())
+        except ValueError:
+            fps = None
+        if fps is not None and 1 <= fps <= 300:
+            entries = entries[1:]
+        else:
+            fps = None
+    if fps is None:
+        fps = context.fps
+        if not fps:
+            raise SubtitleError(
+                "MicroDVD subtitles count video frames, and neither the file ({1}{1}25) nor the video "
+                "gives the frame rate yet. Upload it once the video has been processed, or convert "
+                "it to SRT.",
+                code="fps_required",
+            )
+        context.warn(f"MicroDVD frames were converted at the video's frame rate ({fps:g} fps).")
+    return _frames_to_cues(entries, 1000 / fps, _microdvd_markup)
+
+
+def mpl2_read(text: str, context: ReadContext) -> list[Cue]:
+    entries = _lines_matched(text, MPL2_LINE, "'[10][25]Text'")
+    return _frames_to_cues(entries, 100, _mpl2_markup)
+
+
+def tmp_read(text: str, context: ReadContext) -> list[Cue]:
+    """TMP gives only start times: each line shows until the next (at most a reading time)."""
+    entries = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        match = TMP_LINE.match(line)
+        if match is None:
+            raise SubtitleError(
+                f"expected a line like '00:00:01:Text', found {line.strip()[:80]!r}.", code="malformed", line=number
+            )
+        start = clock_to_ms(match.group(1))
+        if start is None:
+            raise SubtitleError(f"malformed time {match.group(1)!r}.", code="malformed", line=number)
+        entries.append((number, start, match.group(2)))
+    entries.sort(key=lambda entry: entry[1])
+    cues = []
+    for index, (number, start, body) in enumerate(entries):
+        end = start + 1000 + 67 * len(body)
+        if index + 1 < len(entries):
+            end = min(end, entries[index + 1][1])
+        if end > start:
+            cues.append(Cue(start, end, _mpl2_markup(body), line=number))
+    return cues
+
+
+def _lines_matched(text: str, pattern: re.Pattern, example: str) -> list[tuple[int, int, int, str]]:
+    entries = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        match = pattern.match(line)
+        if match is None:
+            raise SubtitleError(
+                f"expected a line like {example}, found {line.strip()[:80]!r}.", code="malformed", line=number
+            )
+        start, end, body = match.groups()
+        entries.append((number, int(start), int(end) if end else -1, body))
+    return entries
+
+
+def _frames_to_cues(entries, ms_per_unit: float, markup) -> list[Cue]:
+    cues = []
+    for index, (number, start_units, end_units, body) in enumerate(entries):
+        if end_units < 0:  # {100}{}: until the next line
+            end_units = entries[index + 1][1] if index + 1 < len(entries) else start_units + 30
+        start, end = round(start_units * ms_per_unit), round(end_units * ms_per_unit)
+        cue_checked(start, end, number)
+        cues.append(Cue(start, end, markup(body), line=number))
+    return cues
+
+
+def _microdvd_markup(body: str) -> str:
+    """'|' breaks lines; {y:i} and friends style a line (lower case) or the whole cue (upper case)."""
+    cue_flags = set()
+    lines = []
+    for line in body.split("|"):
+        line_flags = set(cue_flags)
+        for kind, value in _MICRODVD_CONTROL.findall(line):
+            if kind in "yY":
+                (cue_flags if kind == "Y" else line_flags).update(c for c in value.lower() if c in "ibu")
+                line_flags.update(cue_flags)
+        text = _MICRODVD_CONTROL.sub("", line).strip()
+        lines.append((escape(text), "i" in line_flags, "b" in line_flags, "u" in line_flags))
+    return _lines_styled(lines)
+
+
+def _mpl2_markup(body: str) -> str:
+    """'|' breaks lines; a line starting with '/' is italic."""
+    lines = []
+    for line in body.split("|"):
+        italic = line.lstrip().startswith("/")
+        lines.append((escape(line.strip().lstrip("/").strip()), italic, False, False))
+    return _lines_styled(lines)
+
+
+def _lines_styled(lines) -> str:
+    runs = []
+    for index, (text, *flags) in enumerate(lines):
+        runs.append((text, *flags))
+        if index < len(lines) - 1:
+            # The break carries the styling both lines share, so "<b>one\ntwo</b>" stays one pair.
+            runs.append(("\n", *(a and b for a, b in zip(flags, lines[index + 1][1:]))))
+    return styled_runs_to_vtt(runs)

@@ -1,0 +1,237 @@
+"""Markup formats: TTML (and its DFXP/IMSC profiles) and SAMI."""
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+from ..cues import Cue, ReadContext, cue_checked
+from ..cuetext import escape, html_to_vtt
+from ..errors import SubtitleError
+
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+_OFFSET_TIME = re.compile(r"^(\d+(?:\.\d+)?)(h|m|s|ms|f|t)$")
+_CLOCK_TIME = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:(\.\d+)|:(\d+)(?:\.\d+)?)?$")
+_UNITS_MS = {"h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}
+
+
+def _local(name: str) -> str:
+    return name.rpartition("}")[2]
+
+
+class _TTMLTiming:
+    def __init__(self, root: ET.Element):
+        params = {_local(key): value for key, value in root.attrib.items()}
+        self.frame_rate = _number(params.get("frameRate"), 30.0)
+        multiplier = params.get("frameRateMultiplier", "1 1").split()
+        if len(multiplier) == 2 and _number(multiplier[0], 0) and _number(multiplier[1], 0):
+            self.frame_rate *= _number(multiplier[0], 1) / _number(multiplier[1], 1)
+        self.tick_rate = _number(params.get("tickRate"), 1.0 if "frameRate" not in params else self.frame_rate)
+        if "tickRate" not in params and "frameRate" not in params:
+            self.tick_rate = 1.0
+
+    def ms(self, expression: str, line: int | None) -> int:
+        expression = expression.strip()
+        if match := _OFFSET_TIME.match(expression):
+            value, unit = float(match.group(1)), match.group(2)
+            if unit == "f":
+                return round(value * 1000 / self.frame_rate)
+            if unit == "t":
+                return round(value * 1000 / self.tick_rate)
+            return round(value * _UNITS_MS[unit])
+        if match := _CLOCK_TIME.match(expression):
+            hours, minutes, seconds, fraction, frames = match.groups()
+            milliseconds = ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000
+            if fraction:
+                milliseconds += round(float(fraction) * 1000)
+            if frames:
+                milliseconds += round(int(frames) * 1000 / self.frame_rate)
+            return milliseconds
+        raise SubtitleError(
+            f"unsupported TTML time expression {expression[:30]!r}; expected e.g. '00:00:01.500', "
+            "'00:00:01:12', '1.5s' or '15000000t'.",
+            code="malformed", line=line,
+        )
+
+
+def _number(value, default: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default
+
+
+def ttml_read(text: str, context: ReadContext) -> list[Cue]:
+    """Read TTML: begin/end/dur on body, div and p; italic, bold and underline styling; <br/>."""
+    if re.search(r"<!ENTITY", text[:10_000], re.IGNORECASE):
+        raise SubtitleError("TTML files with entity declarations are not accepted.", code="malformed")
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # the encoding it names is already decoded
+    parser = ET.XMLParser()
+    try:
+        parser.feed(text)
+        root = parser.close()
+    except ET.ParseError as exc:
+        line, column = exc.position
+        reason = re.sub(r": line \d+, column \d+$", "", str(exc))
+        raise SubtitleError(
+            f"the TTML is not well-formed XML ({reason} at column {column + 1}).",
+            code="malformed", line=line,
+        ) from None
+    if _local(root.tag) != "tt":
+        raise SubtitleError(f"expected a TTML document (<tt>), found <{_local(root.tag)}>.", code="malformed")
+    timing = _TTMLTiming(root)
+    styles = {}
+    for element in root.iter():
+        if _local(element.tag) == "style" and element.get(f"{_XML_NS}id"):
+            styles[element.get(f"{_XML_NS}id")] = element
+    body = next((child for child in root if _local(child.tag) == "body"), None)
+    cues: list[Cue] = []
+    if body is not None:
+        _ttml_walk(body, 0, None, {}, timing, styles, cues)
+    return cues
+
+
+def _ttml_style(element: ET.Element, inherited: dict, styles: dict) -> dict:
+    style = dict(inherited)
+    for reference in (element.get("style") or "").split():
+        referenced = styles.get(reference)
+        if referenced is not None and referenced is not element:
+            style = _ttml_style(referenced, style, {})
+    for key, value in element.attrib.items():
+        if key.startswith("{") and "styling" in key:
+            style[_local(key)] = value.strip()
+    return style
+
+
+def _ttml_walk(element, parent_begin, parent_end, inherited, timing, styles, cues) -> None:
+    begin = parent_begin + timing.ms(element.get("begin", "0s"), None)
+    end = parent_end
+    if element.get("end") is not None:
+        end = parent_begin + timing.ms(element.get("end"), None)
+    elif element.get("dur") is not None:
+        end = begin + timing.ms(element.get("dur"), None)
+    style = _ttml_style(element, inherited, styles)
+    if _local(element.tag) == "p":
+        if end is None:
+            raise SubtitleError(
+                f"a TTML <p> (starting {begin / 1000:.3f}s) has no end or dur, so it has no end time.",
+                code="malformed",
+            )
+        cue_checked(begin, end, None)
+        markup, _ = html_to_vtt(_ttml_inline(element, style, styles))
+        cues.append(Cue(begin, end, markup, _ttml_settings(style)))
+        return
+    for child in element:
+        if _local(child.tag) in ("div", "p", "body"):
+            _ttml_walk(child, begin, end, style, timing, styles, cues)
+
+
+def _ttml_inline(element, style, styles, parent_flags=(False, False, False)) -> str:
+    """HTML-ish text for a <p> or <span>, whitespace collapsed as XML default space handling does."""
+    flags = _ttml_flags(style)
+    parts = [_collapse(element.text)]
+    for child in element:
+        name = _local(child.tag)
+        if name == "br":
+            parts.append("<br>")
+        elif name == "span":
+            parts.append(_ttml_inline(child, _ttml_style(child, style, styles), styles, flags))
+        parts.append(_collapse(child.tail))
+    inner = "".join(parts)
+    for flag, parent_flag, tag in zip(flags, parent_flags, "ibu"):
+        if flag and not parent_flag and inner.strip():
+            inner = f"<{tag}>{inner}</{tag}>"
+    return inner
+
+
+def _ttml_flags(style: dict) -> tuple[bool, bool, bool]:
+    decoration = style.get("textDecoration", "")
+    return (
+        style.get("fontStyle") in ("italic", "oblique"),
+        style.get("fontWeight") == "bold",
+        "underline" in decoration and "noUnderline" not in decoration,
+    )
+
+
+def _collapse(text: str | None) -> str:
+    return escape(re.sub(r"\s+", " ", text)) if text else ""
+
+
+def _ttml_settings(style: dict) -> str:
+    align = style.get("textAlign")
+    return {"left": "align:left", "start": "align:start", "right": "align:right", "end": "align:end"}.get(align, "")
+
+
+class _SAMIParser(HTMLParser):
+    """Collect (start ms, class, HTML-ish text) for each <SYNC>; the text runs until the next SYNC."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.syncs: list[list] = []  # [start, line, {class: text}]
+        self.current_class = ""
+        self.in_body_text = False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {key.lower(): (value or "") for key, value in attrs}
+        if tag == "sync":
+            line = self.getpos()[0]
+            value = attributes.get("start", "").strip()
+            if not re.fullmatch(r"-?\d+", value):
+                raise SubtitleError(
+                    f"SYNC Start {value[:20]!r} is not a time in milliseconds.", code="malformed", line=line
+                )
+            self.syncs.append([int(value), line, {}])
+            self.current_class = ""
+        elif tag == "p":
+            self.current_class = attributes.get("class", "").strip()
+        elif self.syncs and tag in ("br", "i", "b", "u", "em", "strong"):
+            self._append(f"<{tag}>")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if self.syncs and tag in ("i", "b", "u", "em", "strong"):
+            self._append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if self.syncs and self.lasttag not in ("style", "title", "head"):
+            self._append(escape(re.sub(r"\s+", " ", data)))
+
+    def handle_entityref(self, name):
+        self._append(f"&{name};")
+
+    def handle_charref(self, name):
+        self._append(f"&#{name};")
+
+    def _append(self, text):
+        if self.syncs:
+            texts = self.syncs[-1][2]
+            texts[self.current_class] = texts.get(self.current_class, "") + text
+
+
+def sami_read(text: str, context: ReadContext) -> list[Cue]:
+    """Read SAMI; with several languages (P classes) in one file the first is kept."""
+    parser = _SAMIParser()
+    parser.feed(text)
+    parser.close()
+    classes = []
+    for _start, _line, texts in parser.syncs:
+        for name, value in texts.items():
+            if name not in classes and html_to_vtt(value)[0]:
+                classes.append(name)
+    if len(classes) > 1:
+        context.warn(f"The SAMI file holds several languages ({', '.join(classes)}); only {classes[0]} was kept.")
+    chosen = classes[0] if classes else ""
+    cues = []
+    syncs = sorted(parser.syncs, key=lambda sync: sync[0])
+    for index, (start, line, texts) in enumerate(syncs):
+        markup, _ = html_to_vtt(texts.get(chosen, ""))
+        if not markup:
+            continue
+        # A SYNC shows until the next one; the last gets a reading time (15 characters a second).
+        end = syncs[index + 1][0] if index + 1 < len(syncs) else start + 1000 + 67 * len(markup)
+        if start < 0 or end <= start:
+            continue
+        cues.append(Cue(start, end, markup, line=line))
+    return cues
