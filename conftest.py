@@ -126,3 +126,11 @@ def other_user(django_user_model):
 @pytest.fixture
 def staff_user(django_user_model):
     return django_user_model.objects.create_user(username="staff", password="pw-staff-123", is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _api_throttle_reset():
+    """API rate-limit counters live in Redis and outlast a test: every test starts from zero."""
+    from mediasite.api.throttles import throttle_reset
+
+    throttle_reset()

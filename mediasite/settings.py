@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mediasite.csp.ContentSecurityPolicyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -202,6 +203,11 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    CSRF_COOKIE_SAMESITE = "Lax"
+# mediasite.csp sends the policy on every response; report-only helps trying a stricter one.
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
@@ -215,18 +221,38 @@ LOGGING = {
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes "not signed in" a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "mediasite.api.schema.ErrorShapeAutoSchema",
+    "EXCEPTION_HANDLER": "mediasite.api.errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "mediasite.api.pagination.CreatedCursorPagination",
+    "PAGE_SIZE": 20,
+    # Counters in Redis (mediasite.api.throttles); rates are "count/period", period s, min, hour or day.
+    "DEFAULT_THROTTLE_CLASSES": ["mediasite.api.throttles.AnonThrottle", "mediasite.api.throttles.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="300/min"),
+        "user": env("API_THROTTLE_USER", default="1200/min"),
+        "uploads": env("API_THROTTLE_UPLOADS", default="60/hour"),
+        "auth": env("API_THROTTLE_AUTH", default="20/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "mediasite API",
+    "DESCRIPTION": (
+        "Upload videos, follow their transcoding, add subtitles and get playback URLs. "
+        "Authenticate with `Authorization: Token <token>` (POST /api/v1/auth/token/) or, from a "
+        "browser, with the session cookie and the X-CSRFToken header. Every error answers "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import health, media_views
+from .api import errors as api_errors
+from .api.auth import TokenObtainApi
 
 api_v1 = [
+    path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("", include("videos.api_urls")),
     path("", include("subtitles.urls")),
     path("notifications/", include("notifications.urls")),
@@ -15,7 +19,14 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("", include("django_prometheus.urls")),
     path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Anything else under /api/ answers a JSON 404 in the API's error shape, never an HTML page.
+    re_path(r"^api/", api_errors.api_not_found),
     re_path(r"^media/(?P<name>.+)$", media_views.media_serve, name="media"),
     path("", include("videos.urls")),
     path("", include("videos.urls_pages")),
 ]
+
+handler400 = "mediasite.api.errors.bad_request"
+handler500 = "mediasite.api.errors.server_error"

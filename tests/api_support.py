@@ -1,0 +1,86 @@
+"""Helpers for the REST API tests: videos in any state, clients signed in either way, tiny clips."""
+
+import subprocess
+import uuid
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from videos import storage
+from videos.models import Rendition, Video
+
+
+def make_video(owner, *, status=Video.Status.QUEUED, visibility=Video.Visibility.PRIVATE, title=None, **fields):
+    video_id = uuid.uuid4()
+    values = {
+        "id": video_id,
+        "owner": owner,
+        "title": title or f"clip {str(video_id)[:8]}",
+        "visibility": visibility,
+        "status": status,
+        "source": storage.source_key(video_id, "clip.mp4"),
+        "source_name": "clip.mp4",
+        "source_size": 1234,
+    }
+    if status == Video.Status.READY:
+        values.update(
+            output_prefix=storage.output_prefix(video_id, "a1"),
+            duration=1.0, width=64, height=48, fps=10.0, has_audio=False, progress=100,
+        )
+    values.update(fields)
+    return Video.objects.create(**values)
+
+
+def make_ready_video(owner, *, visibility=Video.Visibility.PUBLIC, with_files=False, **fields):
+    """A ready video with one rendition; with_files stores a poster and a master playlist."""
+    video = make_video(owner, status=Video.Status.READY, visibility=visibility, **fields)
+    Rendition.objects.create(
+        video=video, name="240p", width=64, height=48, bandwidth=200_000,
+        playlist_key=storage.variant_playlist_key(video.output_prefix, "240p"),
+    )
+    if with_files:
+        default_storage.save(video.poster_key, ContentFile(b"\xff\xd8\xff\xe0poster"))
+        default_storage.save(video.master_playlist_key, ContentFile(b"#EXTM3U\n"))
+    return video
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def session_client(user, *, enforce_csrf=False) -> APIClient:
+    client = APIClient(enforce_csrf_checks=enforce_csrf)
+    client.force_login(user)
+    return client
+
+
+def make_clip(path: Path, *, seconds: float = 1.0, size: str = "64x48") -> Path:
+    """A tiny real H.264 clip made by ffmpeg."""
+    subprocess.run(
+        [
+            "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=10",
+            "-t", str(seconds), "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", str(path),
+        ],
+        check=True, timeout=60,
+    )
+    return path
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    """The response is an error in the API's one shape; returns its body's "error"."""
+    assert response.status_code == status, (response.status_code, getattr(response, "content", b"")[:500])
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message", "fields"}, error
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["fields"], dict)
+    if code is not None:
+        assert error["code"] == code, error
+    return error
