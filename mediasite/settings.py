@@ -98,6 +98,17 @@ CHANNEL_LAYERS = {
         "CONFIG": {
             "hosts": [REDIS_URL],
             "prefix": env("CHANNELS_PREFIX", default="mediasite"),
+            # All connections of one web process share one Redis queue, and the same figure bounds
+            # each connection's in-process buffer: the default 100 would drop events whenever a
+            # process briefly falls 100 messages behind (a burst of progress across many videos).
+            # 2000 rides out such bursts; a stalled client still costs at most 2000 small messages.
+            "capacity": 2000,
+            # Seconds an undelivered message waits. Progress older than this is stale, and the
+            # events that matter are stored and reach a reconnecting client in its snapshot.
+            "expiry": 30,
+            # Group membership lapses after a day, as daphne closes websockets after a day
+            # (--websocket_timeout 86400), so live connections never silently leave their groups.
+            "group_expiry": 86400,
         },
     }
 }

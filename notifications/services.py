@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
+import uuid
 from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from .events import Event, TranscodeProgress
+from .events import Event, SystemMessage, TranscodeProgress
 from .models import Notification
+from .redis_client import redis_client
 
 logger = logging.getLogger(__name__)
 
 STAFF_GROUP = "staff"
+# Every open websocket joins this group, so a system message is one group_send, not one per user.
+USERS_GROUP = "users"
 # Progress for one video goes out at most this often; the last state is never dropped because
 # stage changes, 100 % and terminal events are sent with force=True.
 PROGRESS_INTERVAL = 0.5
@@ -63,9 +70,13 @@ def _group_send_all(groups: list[str], message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    # One publish may reach a connection through several groups (its owner's user.<id> and a
+    # video.<uuid> it subscribed to, or staff): every copy carries the same id and the consumer
+    # forwards only the first. Filtering at the receiver stays right whatever groups a caller names.
+    envelope = {"type": "event.message", "id": uuid.uuid4().hex, "event": message}
     for group in groups:
         try:
-            async_to_sync(layer.group_send)(group, {"type": "event.message", "event": message})
+            async_to_sync(layer.group_send)(group, envelope)
         except Exception:  # a broken channel layer must never fail the work that publishes
             logger.exception("could not send %s to %s", message.get("type"), group)
 
@@ -97,3 +108,64 @@ def event_publish(
     # Inside a transaction, send only once it commits, so nobody hears of a state that rolled back.
     transaction.on_commit(lambda: _group_send_all(targets, message))
     return True
+
+
+def system_message_broadcast(*, message: str, level: str = "info") -> int:
+    """Store a system message for every active user and send it to every open connection.
+
+    Returns how many notifications were stored.
+    """
+    if not message.strip():
+        raise ValueError("The message is empty.")
+    event = SystemMessage(message=message, level=level)
+    payload = event.to_message()
+    user_ids = get_user_model().objects.filter(is_active=True).values_list("pk", flat=True)
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            (Notification(recipient_id=user_id, type=event.type, payload=payload) for user_id in user_ids.iterator()),
+            batch_size=1000,
+        )
+        event_publish(event, groups=[USERS_GROUP])
+    return len(created)
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    """Mark every unread notification of this user read; returns how many changed."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- Websocket tickets ------------------------------------------------------------------------
+# API clients cannot send a session cookie and must not put a long-lived token in a URL (URLs end
+# up in proxy logs), so they trade their token for a ticket that opens one websocket, once, soon.
+WS_TICKET_TTL = 30
+
+
+def _ticket_key(ticket: str) -> str:
+    return f"mediasite:ws-ticket:{ticket}"
+
+
+def ws_ticket_create(*, user) -> str:
+    ticket = secrets.token_urlsafe(32)
+    redis_client().set(_ticket_key(ticket), user.pk, ex=WS_TICKET_TTL)
+    return ticket
+
+
+def ws_ticket_redeem(*, ticket: str):
+    """The active user this ticket was made for, or None; the ticket is spent either way.
+
+    GETDEL is one atomic command: two connections racing with one ticket cannot both win, which a
+    cache get() followed by delete() would allow.
+    """
+    if not ticket or len(ticket) > 100:
+        return None
+    user_id = redis_client().getdel(_ticket_key(ticket))
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=int(user_id), is_active=True).first()
