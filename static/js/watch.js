@@ -106,7 +106,8 @@
           button.style.backgroundPosition = -cue.x + "px " + -cue.y + "px";
           button.addEventListener("click", function () {
             video.currentTime = cue.start;
-            video.play();
+            var playing = video.play();
+            if (playing && playing.catch) playing.catch(function () { /* autoplay refused: stay paused */ });
           });
           strip.appendChild(button);
           return button;
