@@ -132,7 +132,21 @@ CELERY_TASK_ROUTES = {"videos.tasks.video_transcode": {"queue": "transcode"}}
 # longest transcode, or a healthy long job would be started a second time.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": TRANSCODE_HARD_TIME_LIMIT + 600}
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "videos-stall-watchdog": {"task": "videos.tasks.video_stall_watchdog", "schedule": 60.0},
+    "videos-storage-cleanup": {"task": "videos.tasks.storage_cleanup", "schedule": 6 * 3600.0},
+}
+
+# --- Transcoding ------------------------------------------------------------------------------
+# Rungs as "short side:max bitrate in bit/s"; a source gets the rungs no taller than itself.
+TRANSCODE_RUNGS = env.list("TRANSCODE_RUNGS", default=["1080:5000000", "720:2800000", "480:1400000", "360:800000"])
+TRANSCODE_AV1 = env.bool("TRANSCODE_AV1", default=False)  # add libsvtav1 rungs beside the H.264 ones
+TRANSCODE_PRESET = env("TRANSCODE_PRESET", default="veryfast")  # x264 preset
+TRANSCODE_SEGMENT_SECONDS = env.int("TRANSCODE_SEGMENT_SECONDS", default=4)
+TRANSCODE_SCRATCH_DIR = env("TRANSCODE_SCRATCH_DIR", default="") or None  # system temp dir when unset
+TRANSCODE_UPLOAD_WORKERS = env.int("TRANSCODE_UPLOAD_WORKERS", default=8)
+# A video "processing" with no progress for this long is failed by the watchdog.
+TRANSCODE_STALL_TIMEOUT = env.int("TRANSCODE_STALL_TIMEOUT", default=15 * 60)
 
 # --- Media storage ----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))

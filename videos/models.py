@@ -26,6 +26,15 @@ class Video(models.Model):
         UNLISTED = "unlisted", "Unlisted"
         PUBLIC = "public", "Public"
 
+    class FailureReason(models.TextChoices):
+        NONE = "", "—"
+        UNREADABLE = "unreadable", "Not a video or unreadable"
+        FFMPEG = "ffmpeg", "ffmpeg error"
+        TIMEOUT = "timeout", "Time limit"
+        STALLED = "stalled", "Stalled"
+        STORAGE = "storage", "Storage error"
+        INTERNAL = "internal", "Internal error"
+
     TERMINAL_STATUSES = (Status.READY, Status.FAILED, Status.CANCELLED)
     RETRYABLE_STATUSES = (Status.FAILED, Status.CANCELLED)
     ACTIVE_STATUSES = (Status.QUEUED, Status.PROCESSING)
@@ -40,6 +49,7 @@ class Video(models.Model):
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.NONE, blank=True)
     progress = models.FloatField(default=0)
     error = models.TextField(blank=True)
+    failure_reason = models.CharField(max_length=12, choices=FailureReason.choices, default="", blank=True)
     cancel_requested = models.BooleanField(default=False)
     # The attempt now running; a redelivered or stale task sees it is not the current one.
     attempt = models.CharField(max_length=32, blank=True)
@@ -62,6 +72,8 @@ class Video(models.Model):
     processing_started_at = models.DateTimeField(null=True, blank=True)
     progress_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # Wall seconds of the attempt that made the outputs (for the duration and realtime metrics).
+    transcode_seconds = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

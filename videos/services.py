@@ -72,3 +72,74 @@ def video_update(*, video: Video, **changes) -> Video:
     video.full_clean(exclude=["source"])
     video.save(update_fields=[*changes, "updated_at"])
     return video
+
+
+def _publish_state(video: Video) -> None:
+    from notifications.events import TranscodeProgress
+    from notifications.services import event_publish, video_group
+
+    event_publish(
+        TranscodeProgress(
+            video_id=str(video.pk), status=video.status, stage=video.stage, progress=video.progress
+        ),
+        user_ids=[video.owner_id], groups=[video_group(video.pk)], force=True,
+    )
+
+
+def _requeue(video: Video) -> None:
+    video.status = Video.Status.QUEUED
+    video.stage = Video.Stage.NONE
+    video.progress = 0
+    video.error = ""
+    video.failure_reason = Video.FailureReason.NONE
+    video.cancel_requested = False
+    video.save()
+    _publish_state(video)
+    transaction.on_commit(lambda: _enqueue_transcode(video.pk))
+
+
+def video_retry(*, video: Video) -> Video:
+    """Queue a failed or cancelled video for a new transcode."""
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video.pk)
+        if video.status not in Video.RETRYABLE_STATUSES:
+            raise ValidationError(
+                f"Only failed or cancelled videos can be retried; this one is {video.get_status_display().lower()}.",
+                code="not_retryable",
+            )
+        _requeue(video)
+    return video
+
+
+def video_retranscode(*, video: Video) -> Video:
+    """Transcode a video again whatever its state (after a ladder change, say).
+
+    A ready video keeps its current outputs until the new ones replace them.
+    """
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video.pk)
+        if video.status in Video.ACTIVE_STATUSES:
+            return video
+        _requeue(video)
+    return video
+
+
+def video_cancel(*, video: Video) -> Video:
+    """Cancel a queued or processing video; a running ffmpeg stops within two seconds."""
+    with transaction.atomic():
+        video = Video.objects.select_for_update().get(pk=video.pk)
+        if video.status == Video.Status.QUEUED:
+            # Nothing runs yet: cancel at once; a task that still arrives finds nothing to do.
+            video.status = Video.Status.CANCELLED
+            video.save(update_fields=["status", "updated_at"])
+            _publish_state(video)
+        elif video.status == Video.Status.PROCESSING:
+            # Cooperative: the worker's progress loop sees the flag, stops ffmpeg, and marks it cancelled.
+            video.cancel_requested = True
+            video.save(update_fields=["cancel_requested", "updated_at"])
+        else:
+            raise ValidationError(
+                f"Only queued or processing videos can be cancelled; this one is {video.get_status_display().lower()}.",
+                code="not_cancellable",
+            )
+    return video

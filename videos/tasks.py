@@ -1,0 +1,70 @@
+"""Celery tasks of videos: thin, take ids, call one service, own retries and the failure path."""
+
+import logging
+from datetime import timedelta
+
+from botocore.exceptions import BotoCoreError, ConnectionError as BotoConnectionError
+from celery import shared_task
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from . import transcode
+from .cleanup import orphan_keys
+from .models import Video
+
+logger = logging.getLogger(__name__)
+
+# Outages of the database or of S3 are worth another try; a broken file is not.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BotoConnectionError, BotoCoreError, ConnectionError)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.TRANSCODE_SOFT_TIME_LIMIT,
+    time_limit=settings.TRANSCODE_HARD_TIME_LIMIT,
+    max_retries=2,
+    default_retry_delay=30,
+)
+def video_transcode(self, video_id: str) -> None:
+    """Transcode one video; a fresh attempt id per run keeps redeliveries apart."""
+    attempt = transcode.new_attempt()
+    try:
+        transcode.video_transcode(video_id=video_id, attempt=attempt)
+    except TRANSIENT_ERRORS as exc:
+        if self.request.retries < self.max_retries and not self.request.is_eager:
+            logger.warning("video %s: transient error, retrying: %s", video_id, exc)
+            transcode.video_transcode_requeue(video_id=video_id, attempt=attempt)
+            raise self.retry(exc=exc) from None
+        transcode.video_transcode_fail(video_id=video_id, attempt=attempt, exc=exc)
+    except Exception as exc:
+        expected = isinstance(exc, transcode.EXPECTED_ERRORS)
+        logger.log(logging.INFO if expected else logging.ERROR, "video %s failed", video_id, exc_info=not expected)
+        transcode.video_transcode_fail(video_id=video_id, attempt=attempt, exc=exc)
+
+
+@shared_task
+def video_stall_watchdog() -> int:
+    """Fail processing videos that made no progress for TRANSCODE_STALL_TIMEOUT seconds."""
+    timeout = settings.TRANSCODE_STALL_TIMEOUT
+    cutoff = timezone.now() - timedelta(seconds=timeout)
+    failed = 0
+    for video in Video.objects.filter(status=Video.Status.PROCESSING, progress_at__lt=cutoff):
+        if transcode.video_fail_stalled(video=video, minutes=max(1, timeout // 60)):
+            failed += 1
+            logger.warning("video %s stalled: failed by the watchdog", video.pk)
+    return failed
+
+
+@shared_task
+def storage_cleanup() -> int:
+    """Delete objects that no video owns (older than an hour, so uploads in flight are safe)."""
+    keys = orphan_keys(min_age=3600)
+    for key in keys:
+        default_storage.delete(key)
+    if keys:
+        logger.info("storage cleanup removed %d orphan objects", len(keys))
+    return len(keys)

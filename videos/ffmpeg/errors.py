@@ -8,11 +8,23 @@ class ProbeError(Exception):
 class FFmpegError(Exception):
     """ffmpeg exited with a non-zero status."""
 
+    # The first error is usually the cause; later lines are consequences ("Conversion failed!").
+    _GENERIC = (
+        "Conversion failed", "Error while ", "Error initializing", "Error reinitializing",
+        "Failed to inject frame", "Exiting normally",
+    )
+
     def __init__(self, returncode: int, stderr_tail: str):
         self.returncode = returncode
         self.stderr_tail = stderr_tail
-        last = next((line for line in reversed(stderr_tail.splitlines()) if line.strip()), "")
-        super().__init__(f"ffmpeg failed (exit {returncode}): {last}".rstrip(": "))
+        super().__init__(f"ffmpeg failed (exit {returncode}): {self.cause}".rstrip(": "))
+
+    @property
+    def cause(self) -> str:
+        """The stderr line that best says what went wrong."""
+        lines = [line.strip() for line in self.stderr_tail.splitlines() if line.strip()]
+        specific = [line for line in lines if not line.startswith(self._GENERIC)]
+        return (specific or lines or [""])[0][:300]
 
 
 class FFmpegCancelled(Exception):

@@ -47,13 +47,16 @@ DEFAULT_RUNGS: tuple[RungSpec, ...] = (
 
 
 def rung_specs(value: Iterable) -> tuple[RungSpec, ...]:
-    """Accept RungSpecs, (height, bitrate) pairs or {"height", "bitrate"} dicts from settings."""
+    """Accept RungSpecs, (height, bitrate) pairs, "height:bitrate" strings or dicts from settings."""
     specs = []
     for item in value:
         if isinstance(item, RungSpec):
             specs.append(item)
         elif isinstance(item, dict):
             specs.append(RungSpec(int(item["height"]), int(item["bitrate"])))
+        elif isinstance(item, str):
+            height, _, bitrate = item.partition(":")
+            specs.append(RungSpec(int(height), int(bitrate)))
         else:
             height, bitrate = item
             specs.append(RungSpec(int(height), int(bitrate)))

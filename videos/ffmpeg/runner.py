@@ -149,6 +149,29 @@ def run(cmd: Sequence[str], *, stderr_path: str | os.PathLike) -> None:
         pass
 
 
+def generate_clip(
+    path: str | os.PathLike,
+    *,
+    seconds: float = 2,
+    size: str = "320x240",
+    rate: int = 30,
+    audio: bool = True,
+    crf: int = 23,
+    preset: str = "veryfast",
+) -> None:
+    """Write a test-pattern clip with a tone (demo videos, tests, benchmarks)."""
+    cmd = [
+        "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}",
+    ]
+    if audio:
+        cmd += ["-f", "lavfi", "-i", f"sine=frequency=440:beep_factor=4:sample_rate=48000:duration={seconds}"]
+    cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p"]
+    if audio:
+        cmd += ["-c:a", "aac", "-b:a", "128k"]
+    subprocess.run([*cmd, "-movflags", "+faststart", os.fspath(path)], check=True, stdin=subprocess.DEVNULL)
+
+
 def _pump(stream, lines: queue.Queue) -> None:
     for line in iter(stream.readline, b""):
         lines.put(line)

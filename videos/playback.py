@@ -1,0 +1,151 @@
+"""HLS playback through Django: a permission check, then playlists whose every URI is a
+short-lived signed URL (presigned S3, or the signed local media URLs), so that segments come
+straight from storage while private videos stay private."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from . import selectors, storage
+from .ffmpeg.hls import AUDIO_DIR, AudioRendition, SubtitleTrack, Variant, master_playlist, rewrite_playlist
+from .models import Video
+
+logger = logging.getLogger(__name__)
+
+PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
+PLAYLIST_CACHE_SECONDS = 24 * 3600  # playlists under an attempt prefix never change
+MAX_URL_EXPIRY = 7 * 24 * 3600  # the longest a SigV4 presigned URL may live
+_ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
+
+
+def subtitle_tracks(video: Video) -> list[SubtitleTrack]:
+    """Subtitle renditions to list in the master playlist (from the subtitles app, read per request)."""
+    from subtitles.playback import subtitle_tracks as video_subtitle_tracks
+
+    return video_subtitle_tracks(video)
+
+
+def parse_master(text: str) -> tuple[list[Variant], AudioRendition | None]:
+    """Read back a master playlist written by videos.ffmpeg.hls.master_playlist."""
+    audio = None
+    variants = []
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("#EXT-X-MEDIA:") and "TYPE=AUDIO" in line:
+            attrs = _attributes(line)
+            audio = AudioRendition(uri=attrs["URI"], channels=int(attrs.get("CHANNELS", "2") or 2))
+        elif line.startswith("#EXT-X-STREAM-INF:"):
+            attrs = _attributes(line)
+            width, _, height = attrs.get("RESOLUTION", "0x0").partition("x")
+            codecs = [c for c in attrs.get("CODECS", "").split(",") if c]
+            video_codecs = ",".join(c for c in codecs if not c.startswith("mp4a")) or ",".join(codecs)
+            variants.append(
+                Variant(
+                    name=lines[index + 1].split("/")[0],
+                    uri=lines[index + 1].strip(),
+                    width=int(width),
+                    height=int(height),
+                    bandwidth=int(attrs["BANDWIDTH"]),
+                    average_bandwidth=int(attrs.get("AVERAGE-BANDWIDTH", attrs["BANDWIDTH"])),
+                    codecs=video_codecs,
+                    frame_rate=float(attrs["FRAME-RATE"]) if "FRAME-RATE" in attrs else None,
+                )
+            )
+    return variants, audio
+
+
+def master_playlist_text(video: Video, *, subtitles: list[SubtitleTrack] | None = None) -> str:
+    """The master playlist of a ready video, pointing at Django's variant playlist URLs."""
+    variants, audio = parse_master(_read(video.master_playlist_key))
+    variants = [
+        Variant(**{**variant.__dict__, "uri": variant_url(video, variant.name)}) for variant in variants
+    ]
+    if audio is not None:
+        audio = AudioRendition(uri=variant_url(video, AUDIO_DIR), channels=audio.channels)
+    tracks = subtitle_tracks(video) if subtitles is None else subtitles
+    return master_playlist(variants, audio=audio, subtitles=tracks)
+
+
+def variant_playlist_text(video: Video, rung: str) -> str:
+    """A variant (or audio) playlist with its init and segment URIs signed for direct download."""
+    key = storage.variant_playlist_key(video.output_prefix, rung)
+    base = key.rsplit("/", 1)[0]
+    expire = url_expiry(video)
+    return rewrite_playlist(_read(key), lambda uri: default_storage.url(f"{base}/{uri}", expire=expire))
+
+
+def url_expiry(video: Video) -> int:
+    # A VOD playlist is fetched once and its segment URLs are used until the end of playback,
+    # so they must outlive the video (twice its length covers pauses), not just a few minutes.
+    return min(MAX_URL_EXPIRY, settings.MEDIA_URL_EXPIRY + 2 * int(video.duration or 0))
+
+
+def variant_url(video: Video, rung: str) -> str:
+    return reverse("hls-variant", kwargs={"video_id": video.pk, "rung": rung})
+
+
+def master_url(video: Video) -> str:
+    return reverse("hls-master", kwargs={"video_id": video.pk})
+
+
+@require_GET
+def hls_master(request, video_id):
+    video = _playable(request, video_id)
+    return _playlist_response(master_playlist_text(video))
+
+
+@require_GET
+def hls_variant(request, video_id, rung):
+    video = _playable(request, video_id)
+    if rung != AUDIO_DIR and not video.renditions.filter(name=rung).exists():
+        raise Http404("No such rendition.")
+    try:
+        text = variant_playlist_text(video, rung)
+    except FileNotFoundError:
+        raise Http404("No such rendition.") from None
+    response = _playlist_response(text)
+    # The signed URLs inside must not be reused from a cache after they expire.
+    response["Cache-Control"] = f"private, max-age={max(0, url_expiry(video) // 2)}"
+    return response
+
+
+def _playable(request, video_id) -> Video:
+    video = selectors.video_get_visible(user=request.user, video_id=video_id)
+    if video is None or not video.is_ready:
+        raise Http404("No such video, or it is not ready.")
+    return video
+
+
+def _playlist_response(text: str) -> HttpResponse:
+    response = HttpResponse(text, content_type=PLAYLIST_TYPE)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _read(key: str) -> str:
+    cache_key = f"hls:{key}"
+    try:
+        text = cache.get(cache_key)
+    except Exception:  # the cache is an optimisation; Redis being away must not stop playback
+        logger.warning("cache unavailable", exc_info=True)
+        text = None
+    if text is None:
+        with default_storage.open(key, "rb") as handle:
+            text = handle.read().decode()
+        try:
+            cache.set(cache_key, text, PLAYLIST_CACHE_SECONDS)
+        except Exception:
+            pass
+    return text
+
+
+def _attributes(line: str) -> dict[str, str]:
+    return {name: value.strip('"') for name, value in _ATTRIBUTE.findall(line.split(":", 1)[1])}

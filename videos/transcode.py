@@ -1,0 +1,396 @@
+"""The transcode pipeline: one attempt of one video, from its stored source to a ready HLS ladder.
+
+Every attempt has its own id and writes under its own output prefix; the video points at that
+prefix only in the transaction that marks it ready, and only if the attempt is still the
+video's current one. A redelivered, retried or duplicate task therefore never mixes outputs.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from notifications.events import TranscodeComplete, TranscodeFailed, TranscodeProgress
+from notifications.services import event_publish, video_group
+
+from . import outputs, storage
+from .ffmpeg import (
+    FFmpegCancelled,
+    FFmpegError,
+    ProbeError,
+    ProbeResult,
+    Rung,
+    Storyboard,
+    finalize_hls,
+    hls_command,
+    ladder_for,
+    make_output_dirs,
+    probe,
+    run_ffmpeg,
+    storyboard_for,
+    storyboard_vtt,
+)
+from .models import Rendition, Video
+
+logger = logging.getLogger(__name__)
+
+PERSIST_INTERVAL = 1.0  # progress reaches the database at most once a second
+CANCEL_CHECK_INTERVAL = 0.5
+TRUNCATED_RATIO = 0.9  # less output than this share of the probed duration means a cut-off file
+# Overall progress: the transcode is the bulk of the work, downloads and uploads the edges.
+TRANSCODE_SPAN = (2.0, 95.0)
+
+Stage = Video.Stage
+Reason = Video.FailureReason
+
+
+class TranscodeCancelled(Exception):
+    """The owner cancelled the video."""
+
+
+class TranscodeSuperseded(Exception):
+    """Another attempt took over the video, or the video was deleted."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    probe: ProbeResult
+    ladder: list[Rung]
+    storyboard: Storyboard
+    segment_seconds: int
+    preset: str
+
+    def command(self, *, source, out_dir) -> list[str]:
+        return hls_command(
+            source=source, probe=self.probe, ladder=self.ladder, out_dir=out_dir,
+            segment_seconds=self.segment_seconds, storyboard=self.storyboard, preset=self.preset,
+        )
+
+
+def transcode_plan(info: ProbeResult) -> Plan:
+    """Plan the ladder, storyboard and encoder settings for a probed source, from settings."""
+    return Plan(
+        probe=info,
+        ladder=ladder_for(info, rungs=settings.TRANSCODE_RUNGS, av1=settings.TRANSCODE_AV1),
+        storyboard=storyboard_for(info),
+        segment_seconds=settings.TRANSCODE_SEGMENT_SECONDS,
+        preset=settings.TRANSCODE_PRESET,
+    )
+
+
+def new_attempt() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class _Tracker:
+    """Publishes progress (throttled by the notifications service), persists it once a second,
+    and answers "should we stop?" from the database twice a second."""
+
+    def __init__(self, video: Video, attempt: str):
+        self.video_id = video.pk
+        self.owner_id = video.owner_id
+        self.attempt = attempt
+        self.stage = Stage.NONE
+        self.percent = 0.0
+        self.superseded = False
+        self._persisted_at = 0.0
+        self._checked_at = 0.0
+
+    def set_stage(self, stage: str, percent: float | None = None) -> None:
+        self.stage = stage
+        self.update(self.percent if percent is None else percent, force=True)
+
+    def update(self, percent: float, *, speed=None, eta=None, force: bool = False) -> None:
+        self.percent = max(self.percent, round(percent, 1))
+        now = time.monotonic()
+        if force or now - self._persisted_at >= PERSIST_INTERVAL:
+            self._persisted_at = now
+            fields = {"stage": self.stage, "progress": self.percent, "progress_at": timezone.now()}
+            if not Video.objects.filter(pk=self.video_id, attempt=self.attempt).update(**fields):
+                self.superseded = True
+                raise TranscodeSuperseded
+        _publish_progress(
+            self.video_id, self.owner_id, status=Video.Status.PROCESSING, stage=self.stage,
+            progress=self.percent, speed=speed, eta=eta, force=force,
+        )
+
+    def should_stop(self) -> bool:
+        now = time.monotonic()
+        if now - self._checked_at < CANCEL_CHECK_INTERVAL:
+            return False
+        self._checked_at = now
+        row = Video.objects.filter(pk=self.video_id).values("attempt", "cancel_requested").first()
+        if row is None or row["attempt"] != self.attempt:
+            self.superseded = True
+            return True
+        return row["cancel_requested"]
+
+    def check(self) -> None:
+        self._checked_at = 0.0
+        if self.should_stop():
+            raise TranscodeSuperseded if self.superseded else TranscodeCancelled
+
+
+def video_transcode(*, video_id, attempt: str) -> Video | None:
+    """Run one transcode attempt; return the ready video, or None when there was nothing to do.
+
+    Raises ProbeError, FFmpegError, storage errors… for the task's failure path.
+    """
+    video = _claim(video_id, attempt)
+    if video is None:
+        return None
+    tracker = _Tracker(video, attempt)
+    started = time.monotonic()
+    try:
+        with tempfile.TemporaryDirectory(prefix="mediasite-", dir=settings.TRANSCODE_SCRATCH_DIR) as scratch:
+            scratch = Path(scratch)
+            tracker.set_stage(Stage.DOWNLOADING, 0)
+            source = _download(video, scratch)
+            tracker.set_stage(Stage.PROBING, 1)
+            info = probe(source)
+            Video.objects.filter(pk=video.pk, attempt=attempt).update(
+                duration=info.duration, width=info.width, height=info.height, fps=info.fps,
+                has_audio=info.has_audio,
+            )
+            plan = transcode_plan(info)
+            out_dir = scratch / "out"
+            make_output_dirs(out_dir)
+            tracker.set_stage(Stage.TRANSCODING, TRANSCODE_SPAN[0])
+            _run(plan.command(source=source, out_dir=out_dir), info.duration, scratch, tracker)
+            hls = finalize_hls(out_dir, plan.ladder, has_audio=info.has_audio)
+            (out_dir / "thumbs" / "storyboard.vtt").write_text(storyboard_vtt(plan.storyboard, duration=info.duration))
+            tracker.set_stage(Stage.UPLOADING, TRANSCODE_SPAN[1])
+            prefix = storage.output_prefix(video.pk, attempt)
+            _upload(out_dir, prefix, tracker)
+            return _complete(video.pk, attempt, prefix, plan, hls, elapsed=time.monotonic() - started)
+    except TranscodeCancelled:
+        video_transcode_cancelled(video_id=video.pk, attempt=attempt)
+        return None
+    except TranscodeSuperseded:
+        logger.info("video %s: attempt %s was superseded; its outputs are dropped", video.pk, attempt)
+        storage.delete_prefix(storage.output_prefix(video.pk, attempt))
+        return None
+
+
+def _claim(video_id, attempt: str) -> Video | None:
+    with transaction.atomic():
+        video = Video.objects.select_for_update().filter(pk=video_id).first()
+        if video is None:
+            logger.info("video %s is gone; nothing to transcode", video_id)
+            return None
+        # A "processing" video whose task arrives again lost its worker (late ack, re-queue):
+        # this attempt takes over and the old one, if it still runs, stops at its next check.
+        if video.status not in Video.ACTIVE_STATUSES:
+            logger.info("video %s is %s; nothing to transcode", video_id, video.status)
+            return None
+        if video.cancel_requested:
+            video.status, video.stage = Video.Status.CANCELLED, Stage.NONE
+            video.save(update_fields=["status", "stage", "updated_at"])
+            _publish_status(video)
+            return None
+        video.status = Video.Status.PROCESSING
+        video.stage = Stage.NONE
+        video.attempt = attempt
+        video.progress = 0
+        video.error = ""
+        video.failure_reason = Reason.NONE
+        video.processing_started_at = video.progress_at = timezone.now()
+        video.save()
+    return video
+
+
+def _download(video: Video, scratch: Path) -> Path:
+    suffix = Path(video.source.name).suffix[:10]
+    target = scratch / f"source{suffix}"
+    with video.source.storage.open(video.source.name, "rb") as remote, open(target, "wb") as local:
+        shutil.copyfileobj(remote, local, 4 * 1024 * 1024)
+    return target
+
+
+def _run(cmd: list[str], duration: float, scratch: Path, tracker: _Tracker) -> None:
+    low, high = TRANSCODE_SPAN
+    logger.info("video %s: %s", tracker.video_id, " ".join(cmd))
+    out_time = 0.0
+    try:
+        for progress in run_ffmpeg(
+            cmd, duration=duration, stderr_path=scratch / "ffmpeg.log", should_cancel=tracker.should_stop, poll=0.25
+        ):
+            out_time = max(out_time, progress.out_time)
+            tracker.update(low + (high - low) * progress.percent / 100, speed=progress.speed, eta=progress.eta_seconds)
+    except FFmpegCancelled:
+        raise TranscodeSuperseded if tracker.superseded else TranscodeCancelled from None
+    # A truncated file keeps its header, so it probes fine and ffmpeg exits 0 after decoding
+    # what is there: only the length of the output tells.
+    if out_time < duration * TRUNCATED_RATIO - 0.5:
+        raise ProbeError(
+            f"The file is truncated or damaged: only {out_time:.1f} of its {duration:.1f} seconds could be read."
+        )
+
+
+def _upload(out_dir: Path, prefix: str, tracker: _Tracker) -> None:
+    files = sorted(path for path in out_dir.rglob("*") if path.is_file())
+    master = out_dir / "hls" / "master.m3u8"
+    rest = [path for path in files if path != master]
+    low, high = TRANSCODE_SPAN[1], 99.0
+    done = 0
+    # Players find a video through its master playlist: it goes last, once all it names exists.
+    with ThreadPoolExecutor(max_workers=settings.TRANSCODE_UPLOAD_WORKERS) as pool:
+        futures = [pool.submit(outputs.put_file, prefix + path.relative_to(out_dir).as_posix(), path) for path in rest]
+        for future in futures:
+            future.result()
+            done += 1
+            if done % 10 == 0:
+                tracker.update(low + (high - low) * done / len(files))
+    tracker.check()
+    outputs.put_file(prefix + master.relative_to(out_dir).as_posix(), master)
+
+
+def _complete(video_id, attempt: str, prefix: str, plan: Plan, hls, *, elapsed: float) -> Video | None:
+    with transaction.atomic():
+        video = Video.objects.select_for_update().filter(pk=video_id).first()
+        if video is None or video.attempt != attempt or video.status != Video.Status.PROCESSING:
+            raise TranscodeSuperseded
+        if video.cancel_requested:
+            raise TranscodeCancelled
+        audio_bandwidth = hls.audio.bandwidth if hls.audio else 0
+        video.renditions.all().delete()
+        Rendition.objects.bulk_create(
+            Rendition(
+                video=video, name=variant.name, codec=rung.codec, width=variant.width, height=variant.height,
+                bandwidth=variant.bandwidth + audio_bandwidth,
+                playlist_key=storage.variant_playlist_key(prefix, variant.name),
+            )
+            for variant, rung in zip(hls.variants, plan.ladder)
+        )
+        video.output_prefix = prefix
+        video.status = Video.Status.READY
+        video.stage = Stage.NONE
+        video.progress = 100
+        video.progress_at = video.ready_at = timezone.now()
+        video.transcode_seconds = round(elapsed, 3)
+        video.save()
+        transaction.on_commit(lambda: outputs.delete_stale_outputs(video_id, keep=prefix))
+        event_publish(
+            TranscodeComplete(
+                video_id=str(video.pk), title=video.title, renditions=[v.name for v in hls.variants],
+                duration=video.duration,
+            ),
+            user_ids=[video.owner_id], groups=[video_group(video.pk)],
+        )
+    logger.info("video %s ready in %.1f s (%s)", video.pk, elapsed, ", ".join(v.name for v in hls.variants))
+    return video
+
+
+def failure_of(exc: BaseException) -> tuple[str, str]:
+    """Return (reason, message for people) for an exception that ended an attempt."""
+    if isinstance(exc, ProbeError):
+        return Reason.UNREADABLE, str(exc)
+    if isinstance(exc, FFmpegError):
+        detail = f" ({exc.cause})" if exc.cause else ""
+        return Reason.FFMPEG, f"The video could not be converted; the file may be damaged or unusual{detail}."
+    if isinstance(exc, SoftTimeLimitExceeded):
+        minutes = settings.TRANSCODE_SOFT_TIME_LIMIT // 60
+        return Reason.TIMEOUT, f"Transcoding took longer than the {minutes}-minute limit and was stopped."
+    if isinstance(exc, (OSError, DatabaseError)) or type(exc).__module__.startswith(("botocore", "boto3")):
+        return Reason.STORAGE, "Media storage could not be reached while transcoding; try again later."
+    return Reason.INTERNAL, "An internal error stopped the transcode; the worker log has the details."
+
+
+EXPECTED_ERRORS = (ProbeError, FFmpegError, SoftTimeLimitExceeded)
+
+
+def video_transcode_requeue(*, video_id, attempt: str) -> None:
+    """Put a video back in the queue after a transient error (the task retries it)."""
+    Video.objects.filter(pk=video_id, attempt=attempt, status=Video.Status.PROCESSING).update(
+        status=Video.Status.QUEUED, stage=Stage.NONE, progress=0
+    )
+    storage.delete_prefix(storage.output_prefix(video_id, attempt))
+
+
+def video_transcode_fail(*, video_id, attempt: str, exc: BaseException) -> None:
+    """Mark the attempt's video failed with a readable reason and remove the attempt's objects."""
+    reason, message = failure_of(exc)
+    prefix = storage.output_prefix(video_id, attempt)
+    with transaction.atomic():
+        video = Video.objects.select_for_update().filter(pk=video_id).first()
+        current = video is not None and video.attempt == attempt and video.status == Video.Status.PROCESSING
+        if current:
+            video.status = Video.Status.FAILED
+            video.stage = Stage.NONE
+            video.error = message
+            video.failure_reason = reason
+            video.cancel_requested = False
+            video.save()
+            event_publish(
+                TranscodeFailed(video_id=str(video.pk), title=video.title, error=message),
+                user_ids=[video.owner_id], groups=[video_group(video.pk)],
+            )
+    # Partial objects go whatever happened to the row: nothing of a failed attempt stays.
+    storage.delete_prefix(prefix)
+    if current:
+        logger.warning("video %s failed (%s): %s", video_id, reason, message)
+
+
+def video_transcode_cancelled(*, video_id, attempt: str) -> None:
+    """Finish a cancelled attempt: status cancelled, its objects removed."""
+    with transaction.atomic():
+        video = Video.objects.select_for_update().filter(pk=video_id, attempt=attempt).first()
+        if video is not None and video.status in Video.ACTIVE_STATUSES:
+            video.status = Video.Status.CANCELLED
+            video.stage = Stage.NONE
+            video.cancel_requested = False
+            video.save()
+            _publish_status(video)
+    storage.delete_prefix(storage.output_prefix(video_id, attempt))
+
+
+def video_fail_stalled(*, video: Video, minutes: int) -> bool:
+    """Fail a processing video whose worker went silent; False when it moved on meanwhile."""
+    with transaction.atomic():
+        locked = Video.objects.select_for_update().filter(pk=video.pk).first()
+        if locked is None or locked.status != Video.Status.PROCESSING or locked.progress_at != video.progress_at:
+            return False
+        message = (
+            f"Transcoding stalled: no progress for {minutes} minutes (the worker may have stopped). "
+            "Retry to start it again."
+        )
+        locked.status = Video.Status.FAILED
+        locked.stage = Stage.NONE
+        locked.error = message
+        locked.failure_reason = Reason.STALLED
+        # A new attempt id: should the silent worker wake up, it finds itself superseded.
+        locked.attempt = new_attempt()
+        locked.save()
+        event_publish(
+            TranscodeFailed(video_id=str(locked.pk), title=locked.title, error=message),
+            user_ids=[locked.owner_id], groups=[video_group(locked.pk)],
+        )
+        transaction.on_commit(lambda: outputs.delete_stale_outputs(locked.pk, keep=locked.output_prefix))
+    return True
+
+
+def _publish_progress(video_id, owner_id, *, status, stage, progress, speed=None, eta=None, force=False) -> None:
+    event_publish(
+        TranscodeProgress(
+            video_id=str(video_id), status=status, stage=stage, progress=progress, speed=speed, eta_seconds=eta,
+        ),
+        user_ids=[owner_id], groups=[video_group(video_id)], force=force,
+    )
+
+
+def _publish_status(video: Video) -> None:
+    """Announce a state change that is not a completion or a failure (queued, cancelled)."""
+    _publish_progress(
+        video.pk, video.owner_id, status=video.status, stage=video.stage, progress=video.progress, force=True
+    )
