@@ -32,6 +32,8 @@ ensure_redis "$REDIS_URL"
 
 $PY manage.py migrate --noinput
 $PY manage.py ensure_admin
+# First start on an empty database: a generated demo clip shows the whole pipeline at work.
+$PY manage.py ingest --demo --if-empty || echo "Demo clip not ingested (see above); uploads still work."
 
 .venv/bin/celery -A mediasite worker -B -Q transcode,default --concurrency "${WORKER_CONCURRENCY:-1}" \
   --loglevel INFO --schedule "${TMPDIR:-/tmp}/mediasite-celerybeat-schedule" &
