@@ -20,7 +20,7 @@ from .readers import READERS
 
 __all__ = [
     "Conversion", "Cue", "FORMAT_NAMES", "SubtitleError", "DEFAULT_MAX_BYTES",
-    "language_normalize", "subtitle_convert",
+    "language_normalize", "size_check", "subtitle_convert",
 ]
 
 logger = logging.getLogger(__name__)
@@ -50,11 +50,7 @@ def subtitle_convert(
     `fps` is the video's frame rate (MicroDVD counts frames); `duration` its length in
     seconds, to warn about cues after the end.
     """
-    if len(data) > max_bytes:
-        raise SubtitleError(
-            f"The file is {_size(len(data))}; subtitle files may be at most {_size(max_bytes)}.",
-            code="too_large",
-        )
+    size_check(len(data), max_bytes=max_bytes)
     if not data.strip():
         raise SubtitleError("The file is empty.", code="empty")
     decoded = text_decode(data)
@@ -115,6 +111,14 @@ def _past_end_warn(cues: list[Cue], duration: float, warnings: list[str]) -> Non
         f"{len(late)} cue(s) run past the end of the video at {ms_to_human(end_ms)}{detail}; "
         f"the first at {ms_to_human(first.start)}{where}. They were kept."
     )
+
+
+def size_check(size: int, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Raise SubtitleError for a file of `size` bytes over the limit."""
+    if size > max_bytes:
+        raise SubtitleError(
+            f"The file is {_size(size)}; subtitle files may be at most {_size(max_bytes)}.", code="too_large"
+        )
 
 
 def _size(count: int) -> str:

@@ -1,0 +1,135 @@
+"""Writes of subtitles: convert an upload, store it beside its original, keep one per (video, language, kind)."""
+
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from notifications.events import SubtitleReady
+from notifications.services import event_publish, video_group
+from videos import storage
+from videos.models import Video
+
+from .convert import (
+    DEFAULT_MAX_BYTES, Conversion, SubtitleError, language_normalize, size_check, subtitle_convert,
+)
+from .models import Subtitle
+
+logger = logging.getLogger(__name__)
+
+VTT_CONTENT_TYPE = "text/vtt; charset=utf-8"
+
+
+def subtitle_max_bytes() -> int:
+    return getattr(settings, "SUBTITLE_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def upload_read(file) -> bytes:
+    """The bytes of an uploaded file, refusing one over the limit without reading all of it."""
+    limit = subtitle_max_bytes()
+    if file.size is not None:
+        size_check(file.size, max_bytes=limit)
+    file.seek(0)
+    data = file.read(limit + 1)
+    file.seek(0)
+    return data
+
+
+def subtitle_conversion(*, video: Video, data: bytes) -> Conversion:
+    """Convert uploaded bytes for this video (its frame rate and length); raise SubtitleError."""
+    return subtitle_convert(data=data, fps=video.fps, duration=video.duration, max_bytes=subtitle_max_bytes())
+
+
+def subtitle_save(
+    *,
+    video: Video,
+    language: str,
+    data: bytes,
+    filename: str = "",
+    kind: str = Subtitle.Kind.SUBTITLES,
+    label: str = "",
+    is_default: bool = False,
+    conversion: Conversion | None = None,
+) -> tuple[Subtitle, bool]:
+    """Create the video's subtitle for (language, kind), or replace the one there is.
+
+    Returns (subtitle, created). Raises SubtitleError for an unusable file or language tag.
+    Sends `subtitle_ready` once the row is committed.
+    """
+    language = language_normalize(language)
+    if kind not in Subtitle.Kind.values:
+        raise SubtitleError(f"Kind must be one of: {', '.join(Subtitle.Kind.values)}.", code="kind")
+    if conversion is None:
+        conversion = subtitle_conversion(video=video, data=data)
+    vtt_key = storage.subtitle_vtt_key(video.pk, language, kind)
+    original_key = storage.subtitle_original_key(video.pk, language, kind, filename or f"original.{conversion.format}")
+    with transaction.atomic():
+        existing = Subtitle.objects.select_for_update().filter(video=video, language=language, kind=kind).first()
+        previous_original = existing.original_key if existing else ""
+        subtitle = existing or Subtitle(video=video, language=language, kind=kind)
+        subtitle.label = label.strip() or (existing.label if existing else "")
+        subtitle.source_format = conversion.format
+        subtitle.source_encoding = conversion.encoding
+        subtitle.cue_count = len(conversion.cues)
+        subtitle.warnings = conversion.warnings
+        subtitle.vtt_key, subtitle.original_key = vtt_key, original_key
+        subtitle.is_default = is_default or (existing.is_default if existing else False)
+        # Objects first, row second: a row never points at a key that was not written.
+        _put(vtt_key, conversion.vtt.encode("utf-8"), VTT_CONTENT_TYPE)
+        _put(original_key, data, "application/octet-stream")
+        subtitle.save()
+        if subtitle.is_default:
+            Subtitle.objects.filter(video=video, is_default=True).exclude(pk=subtitle.pk).update(is_default=False)
+        if previous_original and previous_original != original_key:
+            transaction.on_commit(lambda: default_storage.delete(previous_original))
+        event_publish(
+            SubtitleReady(video_id=str(video.pk), subtitle_id=subtitle.pk, language=subtitle.language),
+            user_ids=[video.owner_id],
+            groups=[video_group(video.pk)],
+        )
+    return subtitle, existing is None
+
+
+def subtitle_update(*, subtitle: Subtitle, label: str | None = None, is_default: bool | None = None) -> Subtitle:
+    """Change a subtitle's label or default flag (only one subtitle of a video is the default)."""
+    with transaction.atomic():
+        if label is not None:
+            subtitle.label = label.strip()
+        if is_default is not None:
+            subtitle.is_default = is_default
+            if is_default:
+                Subtitle.objects.filter(video_id=subtitle.video_id, is_default=True).exclude(
+                    pk=subtitle.pk
+                ).update(is_default=False)
+        subtitle.save(update_fields=["label", "is_default", "updated_at"])
+    return subtitle
+
+
+def subtitle_delete(*, subtitle: Subtitle) -> None:
+    """Delete a subtitle and, once that is committed, its WebVTT and original files."""
+    keys = [key for key in (subtitle.vtt_key, subtitle.original_key) if key]
+    with transaction.atomic():
+        subtitle.delete()
+        transaction.on_commit(lambda: _delete_quietly(keys))
+
+
+def _put(key: str, data: bytes, content_type: str) -> None:
+    # Keys are fixed per (language, kind): a replacement overwrites. Local storage would pick
+    # another name for an existing file, so the old object goes first.
+    if default_storage.exists(key):
+        default_storage.delete(key)
+    content = ContentFile(data)
+    content.content_type = content_type
+    saved = default_storage.save(key, content)
+    if saved != key:
+        raise RuntimeError(f"storage saved {key!r} as {saved!r}")
+
+
+def _delete_quietly(keys: list[str]) -> None:
+    for key in keys:
+        try:
+            default_storage.delete(key)
+        except Exception:  # an orphaned object is cleaned up later; the row is already gone
+            logger.exception("could not delete %s", key)
