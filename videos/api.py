@@ -131,7 +131,11 @@ class VideoCollectionApi(APIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        video = services.video_create(owner=request.user, **serializer.validated_data)
+        try:
+            video = services.video_create(owner=request.user, **serializer.validated_data)
+        finally:
+            # Remove the temporary upload now, not whenever the request object is collected.
+            serializer.validated_data["file"].close()
         video = video_get_for_detail(user=request.user, video_id=video.pk)
         location = request.build_absolute_uri(f"/api/v1/videos/{video.pk}/")
         return detail_response(request, video, status_code=status.HTTP_201_CREATED, headers={"Location": location})

@@ -11,9 +11,10 @@ from .models import Rendition, Video
 PLAYBACK_PATH = "/videos/{id}/hls/master.m3u8"
 
 
-def media_url(key: str) -> str | None:
-    """A fresh signed URL for a stored object, or None when there is none yet."""
-    return default_storage.url(key) if key else None
+def media_url(request, key: str) -> str | None:
+    """A fresh signed, absolute URL for a stored object, or None when there is none yet."""
+    # S3 presigned URLs are absolute already; local storage signs paths under MEDIA_URL.
+    return request.build_absolute_uri(default_storage.url(key)) if key else None
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -35,7 +36,7 @@ class VideoListItemSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_poster_url(self, video) -> str | None:
-        return media_url(video.poster_key)
+        return media_url(self.context["request"], video.poster_key)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, video) -> str:
@@ -65,7 +66,7 @@ class SubtitleSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_url(self, subtitle) -> str | None:
-        return media_url(subtitle.vtt_key)
+        return media_url(self.context["request"], subtitle.vtt_key)
 
 
 class VideoDetailSerializer(VideoListItemSerializer):
@@ -90,7 +91,11 @@ class VideoDetailSerializer(VideoListItemSerializer):
     def get_storyboard(self, video) -> dict | None:
         if not video.is_ready:
             return None
-        return {"image_url": media_url(video.storyboard_image_key), "vtt_url": media_url(video.storyboard_vtt_key)}
+        request = self.context["request"]
+        return {
+            "image_url": media_url(request, video.storyboard_image_key),
+            "vtt_url": media_url(request, video.storyboard_vtt_key),
+        }
 
     @extend_schema_field(serializers.URLField(allow_null=True, help_text="HLS master playlist, once ready."))
     def get_playback_url(self, video) -> str | None:

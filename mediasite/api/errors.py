@@ -5,6 +5,7 @@ import logging
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -103,6 +104,7 @@ def json_error(request, *, status_code: int, code: str, message: str) -> JsonRes
     return JsonResponse(error_body(code, message), status=status_code)
 
 
+@csrf_exempt  # any method, cookie or not: the answer is the same 404
 def api_not_found(request, *args, **kwargs):
     """Catch-all under /api/: unknown URLs answer JSON in the error shape, never an HTML page."""
     return json_error(request, status_code=404, code="not_found", message="No such API endpoint.")

@@ -40,7 +40,7 @@ def test_list_shows_own_and_public_newest_first(user, other_user):
     item = body["results"][0]
     assert item["owner"] == {"id": other_user.pk, "username": "bob"}
     assert item["url"] == f"http://testserver/api/v1/videos/{others_public.pk}/"
-    assert item["poster_url"].startswith("/media/videos/") and "signature=" in item["poster_url"]
+    assert item["poster_url"].startswith("http://testserver/media/videos/") and "signature=" in item["poster_url"]
     assert body["results"][1]["poster_url"] is None
 
 
@@ -121,7 +121,7 @@ def test_detail_of_ready_video(user):
     # The signed URLs really fetch the objects.
     for url in (body["poster_url"], body["storyboard"]["image_url"]):
         assert APIClient().get(url).status_code == 200
-    assert body["storyboard"]["vtt_url"].startswith("/media/" + video.storyboard_vtt_key)
+    assert body["storyboard"]["vtt_url"].startswith("http://testserver/media/" + video.storyboard_vtt_key)
 
 
 def test_detail_of_processing_and_failed_videos(user):
