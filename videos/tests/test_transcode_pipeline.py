@@ -270,3 +270,21 @@ def test_metrics_report_durations_realtime_factor_and_failures(pipeline, user, c
     assert re.search(r'mediasite_transcode_realtime_factor_bucket\{le="\+Inf"\} 1\.0', text)
     assert 'mediasite_transcode_failed_videos{reason="unreadable"} 1.0' in text
     assert 'mediasite_videos{status="ready"} 1.0' in text
+
+
+def test_soft_time_limit_stops_ffmpeg_and_fails_with_a_reason(pipeline, s3_server, user, clip, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    original = transcode._Tracker.update
+
+    def time_is_up(self, percent, **kwargs):
+        if self.stage == Video.Stage.TRANSCODING and not kwargs.get("force"):
+            raise SoftTimeLimitExceeded()  # what Celery raises inside the task at the soft limit
+        original(self, percent, **kwargs)
+
+    monkeypatch.setattr(transcode._Tracker, "update", time_is_up)
+    video = upload(user, clip)
+    video.refresh_from_db()
+    assert video.status == Video.Status.FAILED and video.failure_reason == Video.FailureReason.TIMEOUT
+    assert "minute limit" in video.error
+    assert all_keys(s3_server["client"], pipeline) == [video.source.name]
