@@ -8,7 +8,6 @@ video's current one. A redelivered, retried or duplicate task therefore never mi
 from __future__ import annotations
 
 import logging
-import shutil
 import tempfile
 import time
 import uuid
@@ -47,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 PERSIST_INTERVAL = 1.0  # progress reaches the database at most once a second
 CANCEL_CHECK_INTERVAL = 0.5
+DOWNLOAD_CHUNK = 4 * 1024 * 1024
 TRUNCATED_RATIO = 0.9  # less output than this share of the probed duration means a cut-off file
 # Overall progress: the transcode is the bulk of the work, downloads and uploads the edges.
 TRANSCODE_SPAN = (2.0, 95.0)
@@ -156,7 +156,7 @@ def video_transcode(*, video_id, attempt: str) -> Video | None:
         with tempfile.TemporaryDirectory(prefix="mediasite-", dir=settings.TRANSCODE_SCRATCH_DIR) as scratch:
             scratch = Path(scratch)
             tracker.set_stage(Stage.DOWNLOADING, 0)
-            source = _download(video, scratch)
+            source = _download(video, scratch, tracker)
             tracker.set_stage(Stage.PROBING, 1)
             info = probe(source)
             Video.objects.filter(pk=video.pk, attempt=attempt).update(
@@ -210,11 +210,17 @@ def _claim(video_id, attempt: str) -> Video | None:
     return video
 
 
-def _download(video: Video, scratch: Path) -> Path:
+def _download(video: Video, scratch: Path, tracker: _Tracker) -> Path:
     suffix = Path(video.source.name).suffix[:10]
     target = scratch / f"source{suffix}"
+    size = max(1, video.source_size or 1)
+    copied = 0
     with video.source.storage.open(video.source.name, "rb") as remote, open(target, "wb") as local:
-        shutil.copyfileobj(remote, local, 4 * 1024 * 1024)
+        while chunk := remote.read(DOWNLOAD_CHUNK):
+            local.write(chunk)
+            copied += len(chunk)
+            # Keeps progress_at fresh on big sources, so the stall watchdog leaves them alone.
+            tracker.update(TRANSCODE_SPAN[0] * min(1.0, copied / size) * 0.5)
     return target
 
 
