@@ -178,3 +178,16 @@ def test_ffmpeg_failure_raises_with_stderr_tail(clips, tmp_path):
         list(run_ffmpeg(cmd, duration=2, stderr_path=tmp_path / "log"))
     assert caught.value.returncode != 0 and "nosuchfilter" in caught.value.stderr_tail
     assert "ffmpeg failed" in str(caught.value)
+
+
+def test_av1_rungs_encode_in_the_same_pass(clips, tmp_path):
+    info = probe(clips["landscape"])
+    ladder = ladder_for(info, rungs=[(144, 200_000)], av1=True)
+    make_output_dirs(tmp_path)
+    cmd = hls_command(source=clips["landscape"], probe=info, ladder=ladder, out_dir=tmp_path)
+    list(run_ffmpeg(cmd, duration=info.duration, stderr_path=tmp_path / "log"))
+    output = finalize_hls(tmp_path, ladder, has_audio=True)
+    assert [v.codecs.split(".")[0] for v in output.variants] == ["avc1", "av01"]
+    stream = run_ffprobe(tmp_path / "hls" / "144p-av1" / "init.mp4")["streams"][0]
+    assert (stream["codec_name"], stream["width"], stream["height"]) == ("av1", 192, 144)
+    assert 'CODECS="av01.0.' in (tmp_path / "hls" / "master.m3u8").read_text()
