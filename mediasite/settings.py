@@ -197,6 +197,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=10 * 1024**3)
+# Subtitle files are read into memory to be converted, so they have a limit of their own.
+SUBTITLE_MAX_BYTES = env.int("SUBTITLE_MAX_BYTES", default=5 * 1024**2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Auth, i18n -------------------------------------------------------------------------------

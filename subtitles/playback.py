@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from videos import selectors as video_selectors
 from videos.ffmpeg.hls import SubtitleTrack
 from videos.models import Video
+from videos.playback import url_expiry
 
 from . import selectors
 from .models import Subtitle
@@ -72,8 +73,6 @@ def subtitle_media_playlist(subtitle: Subtitle, *, duration: float, expire: int)
 
 @require_GET
 def hls_subtitle(request, video_id, language, kind):
-    from videos.playback import url_expiry
-
     video = video_selectors.video_get_visible(user=request.user, video_id=video_id)
     if video is None or not video.is_ready:
         raise Http404("No such video, or it is not ready.")
@@ -82,7 +81,8 @@ def hls_subtitle(request, video_id, language, kind):
         raise Http404("No such subtitle.")
     duration = video.duration or _vtt_end_seconds(subtitle)
     expire = url_expiry(video)
-    response = HttpResponse(subtitle_media_playlist(subtitle, duration=duration, expire=expire), content_type=PLAYLIST_TYPE)
+    playlist = subtitle_media_playlist(subtitle, duration=duration, expire=expire)
+    response = HttpResponse(playlist, content_type=PLAYLIST_TYPE)
     # The signed URL inside must not be reused from a cache after it expires.
     response["Cache-Control"] = f"private, max-age={max(0, expire // 2)}"
     return response

@@ -96,6 +96,19 @@ DFXP = """<tt xmlns="http://www.w3.org/2006/10/ttaf1" xmlns:tts="http://www.w3.o
 </div></body></tt>
 """
 
+TTML_REGIONS = """<tt xmlns="http://www.w3.org/ns/ttml" xmlns:tts="http://www.w3.org/ns/ttml#styling">
+<head><layout>
+<region xml:id="upper" tts:origin="10% 5%" tts:extent="80% 20%"/>
+<region xml:id="lower" tts:origin="10% 70%" tts:extent="80% 20%" tts:displayAlign="after"/>
+<region xml:id="pixels" tts:origin="10px 5px" tts:extent="80px 20px"/>
+</layout></head>
+<body><div region="lower">
+<p begin="1s" end="2s" region="upper">Up here</p>
+<p begin="3s" end="4s">Down there</p>
+<p begin="5s" end="6s" region="pixels" tts:textAlign="right">Pixels are not placed</p>
+</div></body></tt>
+"""
+
 SAMI = """<SAMI>
 <HEAD><TITLE>Demo</TITLE>
 <STYLE TYPE="text/css"><!--
@@ -346,6 +359,14 @@ CORPUS: dict[str, tuple[bytes, Ok | Err]] = {
             cue("00:00:01.000", "00:00:02.500", "Hello\n<i>world</i> &amp; co"),
             cue("00:00:03.000", "00:00:04.000", "<b>Bold</b> text", "align:left"),
             cue("00:00:05.480", "00:00:06.000", "Frames"),
+        ]),
+    ),
+    "ttml_regions": (
+        TTML_REGIONS.encode(),
+        Ok("ttml", "utf-8", [
+            cue("00:00:01.000", "00:00:02.000", "Up here", "line:5%,start"),
+            cue("00:00:03.000", "00:00:04.000", "Down there", "line:90%,end"),
+            cue("00:00:05.000", "00:00:06.000", "Pixels are not placed", "align:right"),
         ]),
     ),
     "ttml_dfxp_namespace": (

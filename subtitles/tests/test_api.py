@@ -127,3 +127,4 @@ def test_who_may_do_what(owner_client, user, other_user, video):
     assert stranger.get(_url(private)).status_code == 404
     assert _upload(stranger, private, SRT.encode()).status_code == 404
     assert owner_client.get(_url(video, "999999/")).status_code == 404
+    assert owner_client.get(_url(video, f"{10**30}/download/")).status_code == 404

@@ -4,25 +4,125 @@ The subtitles are added while the video is still transcoding, through the real w
 Skipped without Chromium, like the other browser tests.
 """
 
+import os
+import socket
 import subprocess
+import sys
 import time
+import urllib.request
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files import File
+from django.db import connection
+from django.test import Client
 
 from subtitles import services as subtitle_services
 from videos import services as video_services
 from videos.models import Video
-from videos.tests.test_pages_browser import (  # noqa: F401 (fixtures)
-    _playback_view_exists, browser, login, media_env, process_env, server, storage_kind, worker,
-)
-from videos.tests.browser import chromium_path
+
+browser_support = pytest.importorskip("videos.tests.browser", reason="the browser test helpers are not installed")
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed"),
+    pytest.mark.skipif(browser_support.chromium_path() is None, reason="Chromium is not installed"),
 ]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def process_env(request, settings, storage_kind):
+    """The environment of the server and worker: this test's database, Redis, media (local or S3)."""
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the server process needs a shared database (PostgreSQL)")
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    env = dict(
+        os.environ, REDIS_URL=settings.REDIS_URL, MEDIA_ROOT=str(settings.MEDIA_ROOT), DEBUG="true",
+        DATABASE_URL=f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    )
+    env.pop("S3_BUCKET", None)
+    if storage_kind == "s3":
+        server = request.getfixturevalue("s3_server")
+        bucket = request.getfixturevalue("s3_storage")  # this process writes to the bucket the server reads
+        env.update(S3_BUCKET=bucket, S3_ENDPOINT_URL=server["endpoint"], S3_ACCESS_KEY_ID=server["access_key"],
+                   S3_SECRET_ACCESS_KEY=server["secret_key"])  # fmt: skip
+    return env
+
+
+def _process(args, env, log_path):
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def server(process_env, tmp_path):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "daphne.log"
+    process = _process(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "mediasite.asgi:application"],
+        process_env, log_path,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                _stop(process)
+                pytest.fail(f"daphne did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+    yield url
+    _stop(process)
+
+
+@pytest.fixture
+def worker(server, process_env, tmp_path):
+    log_path = tmp_path / "worker.log"
+    process = _process(
+        [sys.executable, "-m", "celery", "-A", "mediasite", "worker", "-Q", "transcode,default", "-P", "solo",
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"subtitles-test-{os.getpid()}@%h"],
+        process_env, log_path,
+    )  # fmt: skip
+    yield log_path
+    _stop(process)
+
+
+@pytest.fixture
+def browser():
+    chromium = browser_support.Browser(browser_support.chromium_path())
+    yield chromium
+    chromium.close()
+
+
+def login(browser, server, user):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    browser.set_cookie(name=django_settings.SESSION_COOKIE_NAME, value=cookie, url=server)
+
 
 ENGLISH = b"1\n00:00:00,000 --> 00:00:02,500\nHello from the subtitles\n\n2\n00:00:02,500 --> 00:00:04,000\nBye\n"
 FRENCH = b"WEBVTT\n\n00:00.000 --> 00:04.000\nBonjour\n"
@@ -30,13 +130,9 @@ FRENCH = b"WEBVTT\n\n00:00.000 --> 00:04.000\nBonjour\n"
 
 @pytest.mark.parametrize("storage_kind", ["local", pytest.param("s3", marks=pytest.mark.s3)])
 def test_hls_js_lists_and_shows_subtitles_added_while_transcoding(
-    request, storage_kind, media_env, server, browser, user, tmp_path
+    storage_kind, process_env, server, worker, browser, user, tmp_path
 ):
-    if not _playback_view_exists():
-        pytest.skip("the HLS playlist view is not installed")
-    if storage_kind == "s3":
-        request.getfixturevalue("s3_storage")  # this process writes to the bucket the server reads
-    worker_log = request.getfixturevalue("worker")
+    worker_log = worker
     clip = tmp_path / "clip.mp4"
     subprocess.run(
         ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4",
@@ -79,4 +175,4 @@ def test_hls_js_lists_and_shows_subtitles_added_while_transcoding(
         fetched = browser.evaluate("performance.getEntriesByType('resource').map(entry => entry.name)")
         vtt = [url for url in fetched if ".vtt" in url and "/subtitles/" in url]
         # The WebVTT comes straight from S3 on a presigned URL, not through Django.
-        assert vtt and all(url.startswith(media_env["S3_ENDPOINT_URL"] + "/") and "Signature=" in url for url in vtt)
+        assert vtt and all(url.startswith(process_env["S3_ENDPOINT_URL"] + "/") and "Signature=" in url for url in vtt)

@@ -80,14 +80,17 @@ def ttml_read(text: str, context: ReadContext) -> list[Cue]:
     if _local(root.tag) != "tt":
         raise SubtitleError(f"expected a TTML document (<tt>), found <{_local(root.tag)}>.", code="malformed")
     timing = _TTMLTiming(root)
-    styles = {}
+    styles, regions = {}, {}
     for element in root.iter():
-        if _local(element.tag) == "style" and element.get(f"{_XML_NS}id"):
-            styles[element.get(f"{_XML_NS}id")] = element
+        name, identifier = _local(element.tag), element.get(f"{_XML_NS}id")
+        if name == "style" and identifier:
+            styles[identifier] = element
+        elif name == "region" and identifier:
+            regions[identifier] = _ttml_style(element, {}, styles)
     body = next((child for child in root if _local(child.tag) == "body"), None)
     cues: list[Cue] = []
     if body is not None:
-        _ttml_walk(body, 0, None, {}, timing, styles, cues)
+        _ttml_walk(body, 0, None, {}, timing, styles, cues, regions)
     return cues
 
 
@@ -103,7 +106,7 @@ def _ttml_style(element: ET.Element, inherited: dict, styles: dict) -> dict:
     return style
 
 
-def _ttml_walk(element, parent_begin, parent_end, inherited, timing, styles, cues) -> None:
+def _ttml_walk(element, parent_begin, parent_end, inherited, timing, styles, cues, regions, region=None) -> None:
     begin = parent_begin + timing.ms(element.get("begin", "0s"), None)
     end = parent_end
     if element.get("end") is not None:
@@ -111,6 +114,7 @@ def _ttml_walk(element, parent_begin, parent_end, inherited, timing, styles, cue
     elif element.get("dur") is not None:
         end = begin + timing.ms(element.get("dur"), None)
     style = _ttml_style(element, inherited, styles)
+    region = regions.get(element.get("region", ""), region)
     if _local(element.tag) == "p":
         if end is None:
             raise SubtitleError(
@@ -119,11 +123,11 @@ def _ttml_walk(element, parent_begin, parent_end, inherited, timing, styles, cue
             )
         cue_checked(begin, end, None)
         markup, _ = html_to_vtt(_ttml_inline(element, style, styles))
-        cues.append(Cue(begin, end, markup, _ttml_settings(style)))
+        cues.append(Cue(begin, end, markup, _ttml_settings(style, region)))
         return
     for child in element:
         if _local(child.tag) in ("div", "p", "body"):
-            _ttml_walk(child, begin, end, style, timing, styles, cues)
+            _ttml_walk(child, begin, end, style, timing, styles, cues, regions, region)
 
 
 def _ttml_inline(element, style, styles, parent_flags=(False, False, False)) -> str:
@@ -157,9 +161,39 @@ def _collapse(text: str | None) -> str:
     return escape(re.sub(r"\s+", " ", text)) if text else ""
 
 
-def _ttml_settings(style: dict) -> str:
+def _ttml_settings(style: dict, region: dict | None) -> str:
+    settings = []
+    if region is not None:
+        # A region given in percent of the video places the cue's line; pixels and the rest are left out.
+        origin = _percents(region.get("origin", ""))
+        extent = _percents(region.get("extent", ""))
+        display_align = region.get("displayAlign", "before")
+        if origin:
+            top = origin[1]
+            height = extent[1] if extent else None
+            if display_align == "after" and height is not None:
+                settings.append(f"line:{_number_text(top + height)}%,end")
+            elif display_align == "center" and height is not None:
+                settings.append(f"line:{_number_text(top + height / 2)}%,center")
+            else:
+                settings.append(f"line:{_number_text(top)}%,start")
     align = style.get("textAlign")
-    return {"left": "align:left", "start": "align:start", "right": "align:right", "end": "align:end"}.get(align, "")
+    align_setting = {"left": "align:left", "start": "align:start", "right": "align:right", "end": "align:end"}
+    if align in align_setting:
+        settings.append(align_setting[align])
+    return " ".join(settings)
+
+
+def _percents(value: str) -> tuple[float, float] | None:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)%\s+(\d+(?:\.\d+)?)%\s*", value)
+    if match is None:
+        return None
+    x, y = float(match.group(1)), float(match.group(2))
+    return (x, y) if 0 <= x <= 100 and 0 <= y <= 100 else None
+
+
+def _number_text(value: float) -> str:
+    return f"{min(100.0, max(0.0, value)):.2f}".rstrip("0").rstrip(".")
 
 
 class _SAMIParser(HTMLParser):
