@@ -96,7 +96,13 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            # redis-py 8 reads with a 5 s socket timeout by default, the very length of the layer's
+            # blocking BZPOPMIN: on an idle process the read times out and takes a consumer down
+            # with it (one dropped websocket every few seconds), so reads get more than that.
+            # Its async pool also refuses (MaxConnectionsError) rather than waits past 100
+            # connections, and each handshake makes a few Redis calls at once: when hundreds of
+            # clients reconnect together (a deploy), 100 turns into failed handshakes.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
             "prefix": env("CHANNELS_PREFIX", default="mediasite"),
             # All connections of one web process share one Redis queue, and the same figure bounds
             # each connection's in-process buffer: the default 100 would drop events whenever a

@@ -68,3 +68,30 @@ def test_admin_broadcast_needs_permission(client, staff_user):
     client.force_login(staff_user)  # staff without the add permission
     assert client.post("/admin/notifications/notification/broadcast/", {"message": "x", "level": "info"}).status_code == 403
     assert Notification.objects.count() == 0
+
+
+def test_one_relay_per_process_joins_the_users_group_and_leaves_with_the_last_connection(user, other_user):
+    from channels.layers import get_channel_layer
+
+    from notifications import fanout
+    from notifications.services import USERS_GROUP
+
+    headers = [session_headers(u) for u in (user, other_user)]
+
+    @async_to_sync
+    async def scenario():
+        layer = get_channel_layer()
+        group_key = layer._group_key(USERS_GROUP)
+        members = [await layer.connection(layer.consistent_hash(USERS_GROUP)).zcard(group_key)]
+        sockets = [(await open_socket(h))[0] for h in headers]
+        members.append(await layer.connection(layer.consistent_hash(USERS_GROUP)).zcard(group_key))
+        await sockets[0].disconnect()
+        members.append(await layer.connection(layer.consistent_hash(USERS_GROUP)).zcard(group_key))
+        await sockets[1].disconnect()
+        members.append(await layer.connection(layer.consistent_hash(USERS_GROUP)).zcard(group_key))
+        return members, fanout._relay
+
+    members, relay = scenario()
+    before = members[0]
+    assert members[1:] == [before + 1, before + 1, before]  # one relay channel, not one per connection
+    assert relay is None
