@@ -275,15 +275,15 @@ def main() -> None:
 
     # A broadcast stores a row for every active user: keep the run's cost to its own users.
     others = get_user_model().objects.filter(is_active=True).exclude(username__startswith="bench-").count()
-    print(f"open files limit {limit}; database {env['DATABASE_URL'].split('@')[-1]}; "
-          f"{os.cpu_count()} CPUs; {args.rounds} broadcasts per N; {others} other active users")
+    print(f"open files limit {limit}; database {env['DATABASE_URL'].split('@')[-1]}; {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}; {args.rounds} broadcasts per N; {others} other active users")
     print(f"{'N':>6} {'connect':>8} {'RSS +MiB':>9} {'KiB/conn':>9} {'service':>8} {'received':>11} "
           f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} {'p95 incl. store':>16}")
     for n in args.clients:
         r = asyncio.run(run_one(n, args.rounds, env))
         print(f"{r['n']:>6} {r['connect_s']:>7.1f}s {r['rss_delta_mib']:>9.1f} {r['kib_per_conn']:>9.1f} {r['service_ms']:>6.1f}ms "
               f"{r['received']:>5}/{r['expected']:<5} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f} "
-              f"{r['max']:>7.1f} {r['p95_with_store']:>13.1f} ms", flush=True)
+              f"{r['max']:>7.1f} {r['p95_with_store']:>13.1f} ms  (load {os.getloadavg()[0]:.1f})", flush=True)
         if args.verbose:
             for number, times in enumerate(r["per_round"]):
                 print(f"{'':>8}broadcast {number}: first {times[0]:.1f} ms, median {statistics.median(times):.1f} ms, "
