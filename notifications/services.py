@@ -22,7 +22,8 @@ from .redis_client import redis_client
 logger = logging.getLogger(__name__)
 
 STAFF_GROUP = "staff"
-# Every open websocket joins this group, so a system message is one group_send, not one per user.
+# Every open websocket hears this group, so a system message is one group_send, not one per user.
+# Its members are one relay channel per web process, not the connections (notifications/fanout.py).
 USERS_GROUP = "users"
 # Progress for one video goes out at most this often; the last state is never dropped because
 # stage changes, 100 % and terminal events are sent with force=True.
