@@ -24,12 +24,25 @@
     if (placeholder) placeholder.textContent = LABELS[status] || status;
   }
 
+  // Per video, the time of the last progress shown: an older in-flight state (read from the
+  // database on reconnect, overtaken by a live tick) is dropped. Terminal states always apply.
+  var lastProgressAt = {};
+  function isStale(event) {
+    var at = Date.parse(event.timestamp || "");
+    if (isNaN(at)) return false;
+    if (at < (lastProgressAt[event.video_id] || 0)) return true;
+    lastProgressAt[event.video_id] = at;
+    return false;
+  }
+
   document.addEventListener("mediasite:event", function (domEvent) {
     var event = domEvent.detail;
     if (!event.video_id) return;
     var el = card(String(event.video_id));
     if (!el) return;
     if (event.type === "transcode_progress") {
+      var terminal = event.status === "ready" || event.status === "failed" || event.status === "cancelled";
+      if (!terminal && isStale(event)) return;
       setStatus(el, event.status || "processing");
       var percent = Math.max(0, Math.min(100, Math.round(event.progress || 0)));
       var bar = el.querySelector('[data-role="progress"]');

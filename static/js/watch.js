@@ -183,6 +183,11 @@
   }
 
   function onFailed(event) {
+    if (event.type === "transcode_progress" && event.snapshot) {
+      // A state sent on (re)connect carries no error message: the page renders it.
+      window.location.reload();
+      return;
+    }
     var cancelled = event.status === "cancelled";
     setStatus(cancelled ? "cancelled" : "failed");
     var title = part("pending-title");
@@ -198,6 +203,17 @@
     if (eta) eta.textContent = "";
   }
 
+  // A state read from the database on (re)connect can be older than a live tick that overtook
+  // it; such a stale in-flight state is dropped. Terminal states always apply.
+  var lastProgressAt = 0;
+  function isStale(event) {
+    var at = Date.parse(event.timestamp || "");
+    if (isNaN(at)) return false;
+    if (at < lastProgressAt) return true;
+    lastProgressAt = at;
+    return false;
+  }
+
   function followTranscode() {
     if (!window.mediasite || !window.mediasite.subscribe) return; // anonymous viewers get no live updates
     window.mediasite.subscribe(videoId);
@@ -205,6 +221,8 @@
       var event = domEvent.detail;
       if (String(event.video_id) !== videoId) return;
       if (event.type === "transcode_progress") {
+        var terminal = event.status === "ready" || event.status === "failed" || event.status === "cancelled";
+        if (!terminal && isStale(event)) return;
         if (event.status === "ready") onComplete();
         else if (event.status === "failed" || event.status === "cancelled") onFailed(event);
         else onProgress(event);
