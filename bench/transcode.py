@@ -173,6 +173,10 @@ def main() -> int:
               f"  {'OK' if c.wall / a.wall >= 1.25 else 'MISSED'}")
         print(f"realtime factor of (a): {info.duration / a.wall:.2f}x; {outputs} objects stored per run; "
               f"best of {args.repeat}; load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+        if args.storage == "s3":
+            from django.core.files.storage import default_storage
+
+            default_storage.bucket.delete()  # emptied after each pipeline run
     return 0
 
 
