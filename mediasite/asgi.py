@@ -10,9 +10,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from mediasite.api.uploads import UploadLimitASGIMiddleware  # noqa: E402
+from mediasite.api.uploads import UploadLimitASGIMiddleware, install_daphne_body_streaming  # noqa: E402
 from notifications.middleware import TicketAuthMiddleware  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
+
+# Uploads reach Django from daphne's spool file chunk by chunk, not queued whole in memory.
+install_daphne_body_streaming()
 
 application = ProtocolTypeRouter(
     {

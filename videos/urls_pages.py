@@ -10,6 +10,8 @@ urlpatterns = [
     path("upload/", views.video_upload_page, name="video-upload"),
     path("videos/<uuid:video_id>/", views.video_watch_page, name="video-watch"),
     path("videos/<uuid:video_id>/delete/", views.video_delete_page, name="video-delete"),
+    path("videos/<uuid:video_id>/retry/", views.video_retry_page, name="video-retry"),
+    path("videos/<uuid:video_id>/cancel/", views.video_cancel_page, name="video-cancel"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

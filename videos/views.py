@@ -90,13 +90,44 @@ def video_watch_page(request, video_id):
     return render(request, "videos/watch.html", context)
 
 
-@login_required
-@require_POST
-def video_delete_page(request, video_id):
+def _editable_video_or_404(request, video_id) -> Video:
     video = _visible_video_or_404(request, video_id)
     if not selectors.video_can_edit(user=request.user, video=video):
         raise Http404("No such video.")
+    return video
+
+
+@login_required
+@require_POST
+def video_delete_page(request, video_id):
+    video = _editable_video_or_404(request, video_id)
     title = video.title
     services.video_delete(video=video)
     messages.success(request, f"“{title}” was deleted.")
     return redirect("video-list")
+
+
+@login_required
+@require_POST
+def video_retry_page(request, video_id):
+    video = _editable_video_or_404(request, video_id)
+    try:
+        services.video_retry(video=video)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The video is queued for transcoding again.")
+    return redirect("video-watch", video_id=video.pk)
+
+
+@login_required
+@require_POST
+def video_cancel_page(request, video_id):
+    video = _editable_video_or_404(request, video_id)
+    try:
+        services.video_cancel(video=video)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Cancelling the transcode.")
+    return redirect("video-watch", video_id=video.pk)

@@ -146,6 +146,9 @@
     badge.dataset.status = status;
     badge.textContent = STATUS_LABELS[status] || status;
     root.dataset.status = status;
+    Array.prototype.forEach.call(root.querySelectorAll("[data-show-for]"), function (el) {
+      el.hidden = el.dataset.showFor.split(" ").indexOf(status) === -1;
+    });
   }
 
   function formatEta(seconds) {

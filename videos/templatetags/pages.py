@@ -2,7 +2,7 @@
 
 from django import template
 
-from notifications.models import Notification
+from notifications.selectors import notification_unread_count
 
 register = template.Library()
 
@@ -13,5 +13,5 @@ def unread_notification_count(context) -> int:
     user = getattr(context.get("request"), "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return notification_unread_count(user=user)
 

@@ -327,6 +327,53 @@ def test_others_cannot_delete(client, user, other_user, visibility):
     assert Video.objects.filter(pk=video.pk).exists()
 
 
+def test_owner_retries_a_failed_video(client, user, no_enqueue, django_capture_on_commit_callbacks):
+    video = make_video(user, status=Video.Status.FAILED, error="Broken.")
+    client.force_login(user)
+    page = client.get(reverse("video-watch", args=[video.pk])).content.decode()
+    assert re.search(r'<form[^>]*/retry/"[^>]*data-show-for="failed cancelled">', page)  # shown
+    assert re.search(r'<form[^>]*/cancel/"[^>]*hidden>', page)  # hidden
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("video-retry", args=[video.pk]))
+
+    video.refresh_from_db()
+    assert response.status_code == 302 and response["Location"] == reverse("video-watch", args=[video.pk])
+    assert video.status == Video.Status.QUEUED
+    assert no_enqueue == [video.pk]
+
+
+def test_retry_of_a_ready_video_explains_why_not(client, user, no_enqueue):
+    video = make_ready_video(user)
+    client.force_login(user)
+
+    response = client.post(reverse("video-retry", args=[video.pk]), follow=True)
+
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY and not no_enqueue
+    assert "Only failed or cancelled videos can be retried" in response.content.decode()
+
+
+def test_owner_cancels_a_queued_video(client, user):
+    video = make_video(user, status=Video.Status.QUEUED)
+    client.force_login(user)
+
+    client.post(reverse("video-cancel", args=[video.pk]))
+
+    video.refresh_from_db()
+    assert video.status == Video.Status.CANCELLED
+
+
+@pytest.mark.parametrize("action", ["video-retry", "video-cancel"])
+def test_others_cannot_retry_or_cancel(client, user, other_user, action):
+    video = make_video(user, status=Video.Status.FAILED, visibility=Video.Visibility.PUBLIC)
+    client.force_login(other_user)
+
+    assert client.post(reverse(action, args=[video.pk])).status_code == 404
+    video.refresh_from_db()
+    assert video.status == Video.Status.FAILED
+
+
 # ---- login, logout, header -------------------------------------------------------------------
 
 

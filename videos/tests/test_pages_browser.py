@@ -196,6 +196,7 @@ def test_watch_page_follows_transcode_progress_live(server, browser, user):
         force=True,
     )
     browser.wait_for("document.querySelector('[data-role=progress]').value === 55", timeout=10)
+    assert browser.evaluate("document.querySelector('form[action$=\"/retry/\"]').hidden") is True
     text = browser.evaluate("document.querySelector('[data-role=progress-text]').textContent")
     assert text == "Transcoding 55%"
     assert browser.evaluate("document.querySelector('[data-role=eta]').textContent") == "about 2 min left · 2.0× realtime"
@@ -204,6 +205,9 @@ def test_watch_page_follows_transcode_progress_live(server, browser, user):
     event_publish(TranscodeFailed(video_id=str(video.pk), title=video.title, error="Not a video."), user_ids=[user.pk])
     browser.wait_for("document.querySelector('[data-role=status]').dataset.status === 'failed'", timeout=10)
     assert browser.evaluate("document.querySelector('[data-role=error]').textContent") == "Not a video."
+    # The owner's buttons follow the status: retry instead of cancel.
+    assert browser.evaluate("document.querySelector('form[action$=\"/retry/\"]').hidden") is False
+    assert browser.evaluate("document.querySelector('form[action$=\"/cancel/\"]').hidden") is True
     assert browser.evaluate("document.getElementById('notification-count').textContent") == "1"
 
 
