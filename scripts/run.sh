@@ -26,7 +26,7 @@ stop_all() {
 trap "stop_all; exit 0" INT TERM
 trap stop_all EXIT
 
-scripts/ensure_ffmpeg.sh
+scripts/ensure_debian_packages.sh ffmpeg=ffmpeg ffprobe=ffmpeg
 ensure_redis "$REDIS_URL"
 [ -n "$STARTED_REDIS_PID" ] && pids+=("$STARTED_REDIS_PID")
 

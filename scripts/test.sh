@@ -7,7 +7,8 @@ source scripts/lib.sh
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mediasite}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 
-scripts/ensure_ffmpeg.sh
+# Chromium runs the browser tests (hls.js playback, live pages); without it they are skipped.
+scripts/ensure_debian_packages.sh ffmpeg=ffmpeg ffprobe=ffmpeg chromium=chromium?
 ensure_redis "$REDIS_URL"
 trap '[ -n "$STARTED_REDIS_PID" ] && kill "$STARTED_REDIS_PID" 2>/dev/null; true' EXIT
 
