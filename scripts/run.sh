@@ -12,6 +12,7 @@ pids=()
 
 stop_all() {
   trap - INT TERM EXIT
+  set +e  # a process that is already gone is no reason to stop stopping the others
   echo "Stopping mediasite…"
   for pid in "${pids[@]}"; do kill_tree TERM "$pid"; done
   for _ in $(seq 100); do
@@ -23,7 +24,8 @@ stop_all() {
   for pid in "${pids[@]}"; do kill_tree KILL "$pid"; done
   wait 2>/dev/null || true
 }
-trap "stop_all; exit 0" INT TERM
+interrupted=""
+trap 'interrupted=1' INT TERM  # ends the `wait -n` below; the shutdown happens there
 trap stop_all EXIT
 
 scripts/ensure_debian_packages.sh ffmpeg=ffmpeg ffprobe=ffmpeg
@@ -42,4 +44,9 @@ pids+=($!)
 pids+=($!)
 
 echo "mediasite is starting on http://$HOST:$PORT/ (admin at /admin/). Press Ctrl-C to stop."
-wait -n
+status=0
+wait -n || status=$?  # Ctrl-C, or one of the processes ended on its own
+stop_all
+if [ -n "$interrupted" ]; then exit 0; fi
+echo "A process ended on its own (status $status); stopped the others." >&2
+exit "$status"
