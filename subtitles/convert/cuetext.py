@@ -11,8 +11,9 @@ _TAG_MAP = {
 }
 _ANNOTATED = {"v", "lang"}
 
+# A tag name as HTML reads it: writers use underscores, hyphens and prefixes (<invalid_tag>, <o:p>).
 _TAG = re.compile(
-    r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9]*)(?P<classes>(?:\.[^\s.<>/]+)*)"
+    r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9_:-]*)(?P<classes>(?:\.[^\s.<>/]+)*)"
     r"(?P<annotation>\s[^<>]*)?/?\s*>"
 )
 _TIMESTAMP_TAG = re.compile(r"<(\d+:)?(\d{2}):(\d{2})\.(\d{3})>")

@@ -254,6 +254,16 @@ CORPUS: dict[str, tuple[bytes, Ok | Err]] = {
         b"1\n00:00:01,000 --> 00:00:02,000\n\n2\n00:00:03,000 --> 00:00:04,000\n   \n",
         Err("no_cues", "The SubRip (SRT) file has no cues with text."),
     ),
+    # pysrt's capability_tester.srt: tag names with underscores were shown as text, \N and \h literally.
+    "srt_unknown_tags_with_underscores_and_prefixes": (
+        b"1\n00:00:01,000 --> 00:00:02,000\n<invalid_tag>hidden tags</invalid_tag> <tag_uc par=5>kept text\n"
+        b"<o:p>Word's</o:p> <x-y>too</x-y>, 2<3,5>1\n",
+        Ok("srt", "utf-8", [cue("00:00:01.000", "00:00:02.000", "hidden tags kept text\nWord's too, 2&lt;3,5&gt;1")]),
+    ),
+    "srt_ass_line_breaks_and_hard_spaces": (
+        b"1\n00:00:01,000 --> 00:00:02,000\n{\\an8}forced\\Nbreak, hard\\hspace\n",
+        Ok("srt", "utf-8", [cue("00:00:01.000", "00:00:02.000", "forced\nbreak, hard\xa0space", "line:0")]),
+    ),
     # --- WebVTT -------------------------------------------------------------------------
     "vtt_full": (
         "WEBVTT - a title\nKind: captions\n\nNOTE a comment\nover two lines\n\nSTYLE\n::cue { color: red }\n\n"
@@ -350,6 +360,12 @@ CORPUS: dict[str, tuple[bytes, Ok | Err]] = {
     "sbv_malformed": (
         b"0:00:01.000,0:00:02.000\nFine\n\n0:00:03.000,0:00:4.5x\nBroken\n",
         Err("malformed", "Line 4: malformed timing line '0:00:03.000,0:00:4.5x'; "
+                         "expected one like '0:00:01.000,0:00:02.500'."),
+    ),
+    # webvtt-py's invalid_timeframe.sbv: a typo in the start time made the line part of the cue before.
+    "sbv_malformed_start_time": (
+        b"0:00:01.000,0:00:02.000\nFine\n\n0:00:03.f00,0:00:04.000\nBroken\n",
+        Err("malformed", "Line 4: malformed timing line '0:00:03.f00,0:00:04.000'; "
                          "expected one like '0:00:01.000,0:00:02.500'."),
     ),
     # --- TTML ---------------------------------------------------------------------------

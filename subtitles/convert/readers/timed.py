@@ -29,8 +29,18 @@ def looks_like_arrow_timing(line: str) -> bool:
     return "-->" in line or re.search(r"\d\s*-{1,2}>\s*\d", line) is not None
 
 
+_SBV_TIMING_LIKE = re.compile(r"^\s*\d+:\d+[\d:.]*\s*,\s*\d+:")
+# Inside an SBV file, two clock-like words and a comma alone on a line are a timing line with a
+# typo ('0:00:13.f89,0:00:15.489'), to report, not cue text. Too loose to detect the format by.
+_SBV_TIMING_TYPO = re.compile(r"^\s*\d+:[\w:.]+\s*,\s*\d+:[\w:.]+\s*$")
+
+
 def looks_like_sbv_timing(line: str) -> bool:
-    return re.match(r"^\s*\d+:\d+[\d:.]*\s*,\s*\d+:", line) is not None
+    return _SBV_TIMING_LIKE.match(line) is not None
+
+
+def _meant_as_sbv_timing(line: str) -> bool:
+    return looks_like_sbv_timing(line) or _SBV_TIMING_TYPO.match(line) is not None
 
 
 def _arrow_timing(line: str) -> tuple[int, int, str] | None:
@@ -56,14 +66,14 @@ def _sbv_timing(line: str) -> tuple[int, int, str] | None:
 def srt_read(text: str, context: ReadContext) -> list[Cue]:
     return _timed_lines_read(
         text, looks_like_arrow_timing, _arrow_timing, SRT_EXAMPLE, identifiers=True,
-        header=lambda line: False,
+        header=lambda line: False, ass_escapes=True,
     )
 
 
 def sbv_read(text: str, context: ReadContext) -> list[Cue]:
     text = _SBV_BREAK.sub("\n", text)
     return _timed_lines_read(
-        text, looks_like_sbv_timing, _sbv_timing, SBV_EXAMPLE, identifiers=False,
+        text, _meant_as_sbv_timing, _sbv_timing, SBV_EXAMPLE, identifiers=False,
         header=lambda line: line.startswith("["),  # SubViewer 2: [INFORMATION] ... [SUBTITLE]
     )
 
@@ -76,6 +86,7 @@ def _timed_lines_read(
     *,
     identifiers: bool,
     header: Callable[[str], bool],
+    ass_escapes: bool = False,
 ) -> list[Cue]:
     """Read 'timing line, text lines, blank line' cues.
 
@@ -124,7 +135,11 @@ def _timed_lines_read(
         raw[-1][3].append(line)
     cues = []
     for start, end, number, text_lines in raw:
-        markup, settings = html_to_vtt("\n".join(text_lines))
+        body = "\n".join(text_lines)
+        if ass_escapes:
+            # SRT written from ASS (and read so by VLC and MPC-HC) keeps \N line breaks and \h hard spaces.
+            body = body.replace("\\N", "\n").replace("\\h", "\xa0")
+        markup, settings = html_to_vtt(body)
         cues.append(Cue(start, end, markup, settings, line=number))
     return cues
 
