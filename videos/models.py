@@ -78,6 +78,8 @@ class Video(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            # The lists' order (cursor pagination): a page is an index range read, not a sort of all rows.
+            models.Index(fields=["-created_at", "-id"], name="video_newest_first"),
             models.Index(fields=["visibility", "-created_at"]),
             models.Index(fields=["owner", "-created_at"]),
         ]
