@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mediasite.csp.ContentSecurityPolicyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "mediasite.sync_chain.SyncChainMiddleware",  # innermost: see its docstring
 ]
 
 ROOT_URLCONF = "mediasite.urls"

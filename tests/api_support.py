@@ -4,6 +4,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from rest_framework.authtoken.models import Token
@@ -84,3 +85,11 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     if code is not None:
         assert error["code"] == code, error
     return error
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """Pin the rate limits' clock mid-window: a test that crosses a minute would see its counts reset."""
+    import mediasite.api.throttles as throttles
+
+    monkeypatch.setattr(throttles.time, "time", lambda: 1_800_000_030.0)

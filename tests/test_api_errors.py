@@ -5,7 +5,7 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api_support import assert_error, make_video, token_client
+from tests.api_support import assert_error, make_video, throttle_clock, token_client  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_unsupported_media_type_and_malformed_json(user):
     assert error["fields"] == {}
 
 
-def test_throttled_requests_are_429(user, settings):
+def test_throttled_requests_are_429(user, settings, throttle_clock):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "anon": "2/min", "user": "3/min"},
