@@ -23,8 +23,15 @@ def video_listed_filter(user) -> Q:
     return listed
 
 
+# What a list card or a list item shows: a page reads these columns, not the whole row and owner.
+LIST_FIELDS = (
+    "id", "title", "visibility", "status", "stage", "progress", "duration", "created_at", "output_prefix",
+    "owner__id", "owner__username",
+)
+
+
 def video_list(*, user) -> QuerySet[Video]:
-    return Video.objects.filter(video_listed_filter(user)).select_related("owner")
+    return Video.objects.filter(video_listed_filter(user)).select_related("owner").only(*LIST_FIELDS)
 
 
 def video_get_visible(*, user, video_id) -> Video | None:
