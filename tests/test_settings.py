@@ -11,7 +11,7 @@ PRINT = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'db': str(s.DATABASES['default']['NAME']), "
     "'storage': s.STORAGES['default']['BACKEND'], 'options': {k: v for k, v in "
-    "s.STORAGES['default'].get('OPTIONS', {}).items() if k != 'client_config'}, 'redis': s.REDIS_URL, "
+    "s.STORAGES['default'].get('OPTIONS', {}).items() if k not in ('client_config', 'transfer_config')}, 'redis': s.REDIS_URL, "
     "'debug': s.DEBUG, 'broker': s.CELERY_BROKER_URL, 'visibility': s.CELERY_BROKER_TRANSPORT_OPTIONS, "
     "'hard': s.TRANSCODE_HARD_TIME_LIMIT}))"
 )
