@@ -107,27 +107,24 @@ def video_delete_page(request, video_id):
     return redirect("video-list")
 
 
-@login_required
-@require_POST
-def video_retry_page(request, video_id):
+def _lifecycle_action(request, video_id, service, done: str):
     video = _editable_video_or_404(request, video_id)
     try:
-        services.video_retry(video=video)
+        service(video=video)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The video is queued for transcoding again.")
+        messages.success(request, done)
     return redirect("video-watch", video_id=video.pk)
+
+
+@login_required
+@require_POST
+def video_retry_page(request, video_id):
+    return _lifecycle_action(request, video_id, services.video_retry, "The video is queued for transcoding again.")
 
 
 @login_required
 @require_POST
 def video_cancel_page(request, video_id):
-    video = _editable_video_or_404(request, video_id)
-    try:
-        services.video_cancel(video=video)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Cancelling the transcode.")
-    return redirect("video-watch", video_id=video.pk)
+    return _lifecycle_action(request, video_id, services.video_cancel, "Cancelling the transcode.")
