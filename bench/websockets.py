@@ -32,7 +32,6 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
-import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -41,6 +40,8 @@ import urllib.request  # noqa: E402
 from datetime import datetime  # noqa: E402
 
 import websockets  # noqa: E402
+
+from bench.support import free_port, percentile, status_kib, stop  # noqa: E402
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -55,22 +56,10 @@ def raise_file_limit() -> int:
     return target
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 def setup_django(env: dict) -> None:
@@ -170,7 +159,7 @@ async def run_one(n: int, rounds: int, env: dict) -> dict:
         await warm.connect(users[0])
         await warm.close()
         await asyncio.sleep(1)
-        rss_before = rss_kib(daphne.pid)
+        rss_before = status_kib(daphne.pid, "VmRSS")
 
         clients = [Client(url, origin) for _ in users]
         # Handshakes in flight at once: each costs the web process two fresh database connections
@@ -185,7 +174,7 @@ async def run_one(n: int, rounds: int, env: dict) -> dict:
         await asyncio.gather(*(connect(c, u) for c, u in zip(clients, users)))
         connect_seconds = time.monotonic() - started
         await asyncio.sleep(2)
-        rss_after = rss_kib(daphne.pid)
+        rss_after = status_kib(daphne.pid, "VmRSS")
 
         reports = []
         for number in range(-1, rounds):  # round -1 warms the sender and is not counted
@@ -224,11 +213,7 @@ async def run_one(n: int, rounds: int, env: dict) -> dict:
     finally:
         sender.stdin.close()
         await sender.wait()
-        daphne.terminate()
-        try:
-            daphne.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            daphne.kill()
+        stop(daphne)
 
 
 def sender() -> None:

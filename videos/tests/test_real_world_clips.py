@@ -15,7 +15,9 @@ from videos.models import Video
 
 from .browser import chromium_path
 from .test_pages_browser import browser, login, media_env, process_env, server  # noqa: F401 (fixtures)
-from .transcode_fixtures import eager_celery, pipeline, transcode_settings, upload, user_events  # noqa: F401
+from .transcode_fixtures import (  # noqa: F401 (fixtures)
+    all_keys, eager_celery, pipeline, transcode_settings, upload, user_events,
+)
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
@@ -35,11 +37,6 @@ def production_ladder(pipeline, settings):
     settings.TRANSCODE_SEGMENT_SECONDS = SEGMENT_SECONDS
     settings.TRANSCODE_PRESET = "ultrafast"
     return pipeline
-
-
-def all_keys(client, bucket):
-    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-    return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
 
 
 def read(client, bucket, key) -> bytes:

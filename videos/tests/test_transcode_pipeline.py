@@ -17,15 +17,10 @@ from videos.models import Video
 from videos.tasks import video_stall_watchdog, video_transcode
 
 from .transcode_fixtures import (  # noqa: F401 (fixtures)
-    clip, eager_celery, pipeline, silent_clip, transcode_settings, upload, user_events,
+    all_keys, clip, eager_celery, pipeline, silent_clip, transcode_settings, upload, user_events,
 )
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
-
-
-def all_keys(bucket_client, bucket):
-    pages = bucket_client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-    return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
 
 
 def test_upload_becomes_ready_with_a_playable_ladder(pipeline, s3_server, user, clip, user_events):

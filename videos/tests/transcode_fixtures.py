@@ -58,6 +58,12 @@ def upload(owner, path, *, title="Clip", visibility="private", name=None):
         return services.video_create(owner=owner, file=File(handle, name=name or path.name), title=title, visibility=visibility)
 
 
+def all_keys(client, bucket) -> list[str]:
+    """Every key in the bucket, sorted."""
+    pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
+
+
 class EventListener:
     """Listens to a channel layer group the way a websocket consumer does."""
 
