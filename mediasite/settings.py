@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_prometheus",
+    "mediasite.api",
     "videos",
     "subtitles",
     "notifications",
@@ -96,7 +97,7 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "mediasite.redis_cache.SharedPoolRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "mediasite",
     }
@@ -174,6 +175,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Lifetime of the signed URLs that playlists hand out for segments, posters and subtitles.
 MEDIA_URL_EXPIRY = env.int("MEDIA_URL_EXPIRY", default=600)
+# API reads of videos are served from the cache until something they show changes (videos.read_cache),
+# for at most this long; 0 builds every response. Capped so that the signed URLs inside stay valid.
+API_CACHE_SECONDS = min(env.int("API_CACHE_SECONDS", default=30), MEDIA_URL_EXPIRY // 2)
 
 S3_BUCKET = env("S3_BUCKET", default="")
 S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default="") or None
@@ -266,7 +270,7 @@ LOGGING = {
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "not signed in" a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "mediasite.api.token_auth.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

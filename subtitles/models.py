@@ -1,6 +1,7 @@
 from django.db import models
 
 from videos.models import Video
+from videos.read_cache import TrackedQuerySet
 
 
 class Subtitle(models.Model):
@@ -21,6 +22,8 @@ class Subtitle(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["language", "kind"]

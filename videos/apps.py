@@ -5,6 +5,7 @@ class VideosConfig(AppConfig):
     name = "videos"
 
     def ready(self):
-        from . import metrics
+        from . import metrics, read_cache
 
         metrics.register()
+        read_cache.connect()

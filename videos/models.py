@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from . import storage
+from .read_cache import TrackedQuerySet
 
 
 class Video(models.Model):
@@ -75,6 +76,8 @@ class Video(models.Model):
     # Wall seconds of the attempt that made the outputs (for the duration and realtime metrics).
     transcode_seconds = models.FloatField(null=True, blank=True)
 
+    objects = TrackedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -120,6 +123,8 @@ class Rendition(models.Model):
     height = models.PositiveIntegerField()
     bandwidth = models.PositiveIntegerField(help_text="Peak bits per second, as in the master playlist.")
     playlist_key = models.CharField(max_length=300)
+
+    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-height", "codec"]
