@@ -35,11 +35,13 @@ def s3_storage_options(
 
 
 def s3_transfer_config() -> TransferConfig:
-    # A big upload goes up in 8 MiB parts. boto3's defaults keep ten parts in memory and ten PUTs in
-    # flight: the web process grew by 142 MiB during a 1 GB upload (bench/upload.py --s3). Three of
-    # each: 70 MiB, the same for 256 MiB and 1 GiB, at the same throughput on a local S3.
-    config = TransferConfig(multipart_threshold=8 * MiB, multipart_chunksize=8 * MiB, max_concurrency=3)
-    config.max_in_memory_upload_chunks = 3  # s3transfer's own setting; boto3's constructor does not take it
+    # A big upload goes up in 5 MiB parts (S3's smallest; s3transfer makes them larger when a file
+    # would need more than 10,000). boto3's defaults, 8 MiB parts with ten in memory and ten PUTs in
+    # flight, grew the web process by 142 MiB during a 1 GB upload (bench/upload.py --s3); 8 MiB with
+    # three of each, by 70 MiB; 5 MiB with two of each, by 47 MiB, at the same throughput on a local
+    # S3 (53–57 MiB/s), and the same for 256 MiB and 1 GiB.
+    config = TransferConfig(multipart_threshold=8 * MiB, multipart_chunksize=5 * MiB, max_concurrency=2)
+    config.max_in_memory_upload_chunks = 2  # s3transfer's own setting; boto3's constructor does not take it
     return config
 
 
