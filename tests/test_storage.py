@@ -54,3 +54,23 @@ def test_local_media_signed_urls(client):
     assert client.get(url.split("?")[0]).status_code == 403
     traversal = client.get("/media/../mediasite/settings.py?" + url.split("?")[1])
     assert traversal.status_code in (403, 404)
+
+
+def test_local_media_urls_are_one_link_within_a_step(settings, monkeypatch):
+    from mediasite import storage_backends
+
+    storage = storage_backends.SignedFileSystemStorage(location=settings.MEDIA_ROOT)
+    now = 1_800_000_030.0
+    monkeypatch.setattr(storage_backends.time, "time", lambda: now)
+    first = storage.url("videos/x/thumbs/poster.jpg")
+    expires = int(parse_qs(urlparse(first).query)["expires"][0])
+    assert now + settings.MEDIA_URL_EXPIRY <= expires < now + settings.MEDIA_URL_EXPIRY + storage_backends.EXPIRY_STEP
+    assert expires % storage_backends.EXPIRY_STEP == 0
+    now += 20  # same step: the same link, so a browser's cached copy serves it
+    assert storage.url("videos/x/thumbs/poster.jpg") == first
+    now += storage_backends.EXPIRY_STEP
+    assert storage.url("videos/x/thumbs/poster.jpg") != first
+    # A new secret signs anew, not from the memo.
+    settings.SECRET_KEY = "another-secret-" + "x" * 50
+    now -= storage_backends.EXPIRY_STEP
+    assert storage.url("videos/x/thumbs/poster.jpg") != first
