@@ -118,7 +118,7 @@ def cached_read(view, request, build: Callable[[], HttpResponse]) -> HttpRespons
         return build()
     current = found.get(GENERATION_KEY)
     if current is None:
-        _start()
+        _increment()  # starts it
         return build()
     entry = found.get(key)
     if entry is not None and entry[0] == current:
