@@ -139,9 +139,9 @@ def _api_throttle_reset():
 @pytest.fixture(autouse=True)
 def _api_read_cache_reset():
     """Cached API reads outlast a test, whose rows roll back without a signal: start a new generation."""
-    from videos.read_cache import bump
+    from videos.read_cache import retire_all
 
-    bump()
+    retire_all()
 
 
 # ---- files from other projects: real-world media and subtitles that nobody here made --------------

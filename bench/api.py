@@ -15,7 +15,11 @@ drives it with CONCURRENCY keep-alive HTTP/1.1 connections for SECONDS per endpo
 It prints requests per second, p50/p95 latency and each endpoint's ratio to the ceiling (target:
 ≥ 0.5), twice: as deployed, where API reads of videos come from the cache until a video changes
 (videos.read_cache; the same URL again, as the list's first page is), and with that cache off
-(API_CACHE_SECONDS=0), every response built — each pass with its own daphne and its own ceiling. Rate limits stay on, with a rate no client reaches, so their Redis round trip is measured.
+(API_CACHE_SECONDS=0), every response built — each pass with its own daphne and its own ceiling.
+--writes-per-second N adds what N running transcodes write meanwhile (a progress update each a
+second), every one of which retires the cached reads.
+
+Rate limits stay on, with a rate no client reaches, so their Redis round trip is measured.
 Database connections come from a psycopg pool (DATABASE_POOL=true), as a deployment should run;
 --no-pool measures Django's default under ASGI, a new PostgreSQL connection for every request.
 """
@@ -30,9 +34,11 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +143,36 @@ async def load(port: int, paths: list[str], headers: dict, concurrency: int, sec
     }
 
 
+@contextmanager
+def progress_writes(per_second: float):
+    """Meanwhile, what running transcodes write: per_second progress updates of processing videos
+    (the transcode tracker persists each one's progress once a second, by QuerySet.update)."""
+    if not per_second:
+        yield
+        return
+    from django.db import connection
+
+    from videos.models import Video
+
+    video_ids = list(Video.objects.filter(status="processing").values_list("pk", flat=True))
+    done = threading.Event()
+
+    def write() -> None:
+        count = 0
+        while not done.wait(1 / per_second):
+            Video.objects.filter(pk=video_ids[count % len(video_ids)]).update(progress=count % 100 + 0.5)
+            count += 1
+        connection.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        writer.join()
+
+
 def wait_until_up(port: int, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -157,6 +193,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--no-pool", action="store_true", help="a new database connection per request")
     parser.add_argument("--cached-only", action="store_true", help="skip the pass with the read cache off")
+    parser.add_argument("--writes-per-second", type=float, default=0.0,
+                        help="progress writes meanwhile, as that many running transcodes make (each moves the cache)")
     args = parser.parse_args()
 
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -186,7 +224,8 @@ def main() -> None:
     reports = [(title, measure({**env, **overrides}, media, token, ready_ids, args)) for title, overrides in passes]
     print(f"\ndaphne, 1 process, {os.cpu_count()} CPUs, {args.videos} videos in PostgreSQL, "
           f"{args.concurrency} connections, {args.seconds:g} s each, "
-          f"DB connections {'new per request' if args.no_pool else 'pooled (DATABASE_POOL=true)'}")
+          f"DB connections {'new per request' if args.no_pool else 'pooled (DATABASE_POOL=true)'}, "
+          f"{args.writes_per_second:g} progress writes/s meanwhile")
     for title, results in reports:
         ceiling = results[0][1]["rps"]
         print(f"\n{title}")
@@ -229,7 +268,8 @@ def measure(env: dict, media: str, token: str, ready_ids: list[str], args) -> li
             asyncio.run(load(port, paths, headers, 4, 1.0))
         results = []
         for name, paths, headers in scenarios:
-            result = asyncio.run(load(port, paths, headers, args.concurrency, args.seconds))
+            with progress_writes(args.writes_per_second):
+                result = asyncio.run(load(port, paths, headers, args.concurrency, args.seconds))
             results.append((name, result))
             print(f"  measured {name}: {result['rps']:.0f} req/s", flush=True)
         if any(result["errors"] for _, result in results):

@@ -169,7 +169,8 @@ class VideoDetailApi(APIView):
     @extend_schema(operation_id="videos_retrieve", responses=VideoDetailSerializer, tags=["videos"])
     def get(self, request, video_id):
         return read_cache.cached_read(
-            self, request, lambda: detail_response(request, video_get_for_detail(user=request.user, video_id=video_id))
+            self, request, lambda: detail_response(request, video_get_for_detail(user=request.user, video_id=video_id)),
+            video_id=video_id,
         )
 
     @extend_schema(

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from . import storage
-from .read_cache import TrackedQuerySet
+from .read_cache import TrackedQuerySet, VideoQuerySet
 
 
 class Video(models.Model):
@@ -76,7 +76,7 @@ class Video(models.Model):
     # Wall seconds of the attempt that made the outputs (for the duration and realtime metrics).
     transcode_seconds = models.FloatField(null=True, blank=True)
 
-    objects = TrackedQuerySet.as_manager()
+    objects = VideoQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -126,14 +126,37 @@ def test_a_write_in_a_transaction_moves_the_generation_again_when_it_commits(use
     # A read that ran between the write and the commit saw the old rows and may have stored them
     # under the generation the write moved to; the second move, after the commit, retires them.
     video = make_video(user)
-    start = read_cache.cache.get(read_cache.GENERATION_KEY)
+    start = read_cache.cache.get(read_cache.LISTS_KEY)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         Video.objects.filter(pk=video.pk).update(title="Changed")
-        moved = read_cache.cache.get(read_cache.GENERATION_KEY)
+        moved = read_cache.cache.get(read_cache.LISTS_KEY)
         assert moved > start
     assert len(callbacks) == 1
     callbacks[0]()
-    assert read_cache.cache.get(read_cache.GENERATION_KEY) > moved
+    assert read_cache.cache.get(read_cache.LISTS_KEY) > moved
+
+
+def test_a_write_to_one_video_retires_every_list_but_only_that_videos_detail(user, other_user):
+    busy, quiet = make_ready_video(user, title="Transcoding"), make_ready_video(user, title="Quiet")
+    client = token_client(other_user)
+    for path in (LIST, detail(busy), detail(quiet)):
+        read(client, path)
+    Video.objects.filter(pk=busy.pk).update(progress=42.0)  # what a running transcode does every second
+    assert read(client, detail(quiet))[1] == 0
+    assert read(client, detail(busy))[1] >= 1
+    assert read(client, LIST)[1] >= 1
+    Rendition.objects.filter(video=busy).update(bandwidth=1)  # a part of a video: the same
+    assert read(client, detail(quiet))[1] == 0
+    assert read(client, detail(busy))[0]["renditions"][0]["bandwidth"] == 1
+
+
+def test_a_bulk_write_too_wide_to_name_its_videos_retires_every_detail(user, monkeypatch):
+    monkeypatch.setattr(read_cache, "MAX_NAMED_VIDEOS", 1)
+    videos = [make_ready_video(user, title=f"clip {index}") for index in range(3)]
+    client = token_client(user)
+    read(client, detail(videos[0]))
+    Video.objects.filter(pk__in=[v.pk for v in videos[1:]]).update(description="bulk")
+    assert read(client, detail(videos[0]))[1] >= 1
 
 
 def test_readers_never_share_entries(user, other_user, staff_user, settings):
