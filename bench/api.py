@@ -1,11 +1,14 @@
 """REST API throughput: the video list and detail endpoints against /healthz, on one daphne process.
 
-    .venv/bin/python bench/api.py [--videos 1000] [--concurrency 32] [--seconds 10]
+    .venv/bin/python bench/api.py [--videos 1000] [--concurrency 32] [--seconds 10] [--rounds 3]
 
 Seeds a database of its own (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ms_bench_api,
 recreated each run) with VIDEOS videos of several owners — most of them public and ready, with
 renditions — then starts `daphne mediasite.asgi:application` in production mode (DEBUG off) and
-drives it with CONCURRENCY keep-alive HTTP/1.1 connections for SECONDS per endpoint:
+drives it with CONCURRENCY keep-alive HTTP/1.1 connections, ROUNDS times SECONDS per endpoint
+(the endpoints in turn, round after round, so that a slow spell of the machine is shared; and
+together longer than a cached read lives, so each detail misses the cache about once, as it
+would in a steady state):
 
 - /healthz                         the ceiling: the same server, middleware and thread hop, no work
 - GET /api/v1/videos/              first page, 20 per page, token-authenticated (own + public)
@@ -20,6 +23,8 @@ It prints requests per second, p50/p95 latency and each endpoint's ratio to the 
 second), every one of which retires the cached reads.
 
 Rate limits stay on, with a rate no client reaches, so their Redis round trip is measured.
+daphne runs on CPU 0 and the load generator on the other CPUs (--no-pin: anywhere); PostgreSQL
+and Redis are where the system puts them.
 Database connections come from a psycopg pool (DATABASE_POOL=true), as a deployment should run;
 --no-pool measures Django's default under ASGI, a new PostgreSQL connection for every request.
 """
@@ -135,10 +140,16 @@ async def load(port: int, paths: list[str], headers: dict, concurrency: int, sec
     await asyncio.gather(*(
         _worker("127.0.0.1", port, paths, raw_headers, deadline, latencies, errors) for _ in range(concurrency)
     ))
-    elapsed = time.perf_counter() - started
+    return {"latencies": latencies, "errors": errors, "elapsed": time.perf_counter() - started}
+
+
+def summary(slices: list[dict]) -> dict:
+    """One endpoint's figures over all its measured slices."""
+    latencies = [value for part in slices for value in part["latencies"]]
+    errors = [value for part in slices for value in part["errors"]]
     return {
-        "requests": len(latencies), "rps": len(latencies) / elapsed, "errors": len(errors),
-        "error_codes": sorted(set(errors)),
+        "requests": len(latencies), "rps": len(latencies) / sum(part["elapsed"] for part in slices),
+        "errors": len(errors), "error_codes": sorted(set(errors)),
         "p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000,
     }
 
@@ -190,8 +201,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--videos", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="of each endpoint in each round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-pool", action="store_true", help="a new database connection per request")
+    parser.add_argument("--no-pin", action="store_true", help="leave daphne and the load on any CPU")
     parser.add_argument("--cached-only", action="store_true", help="skip the pass with the read cache off")
     parser.add_argument("--writes-per-second", type=float, default=0.0,
                         help="progress writes meanwhile, as that many running transcodes make (each moves the cache)")
@@ -221,11 +234,17 @@ def main() -> None:
     passes = [("as deployed (API reads cached, API_CACHE_SECONDS=30)", {})]
     if not args.cached_only:
         passes.append(("every response built (API_CACHE_SECONDS=0)", {"API_CACHE_SECONDS": "0"}))
+    # The server under test on a CPU of its own, the load generator on the others: otherwise they
+    # take turns on one, and each figure moves by ±15 % from run to run on two CPUs.
+    args.pin = not args.no_pin and os.cpu_count() >= 2 and hasattr(os, "sched_setaffinity")
+    if args.pin:
+        os.sched_setaffinity(0, set(range(1, os.cpu_count())))
     reports = [(title, measure({**env, **overrides}, media, token, ready_ids, args)) for title, overrides in passes]
     print(f"\ndaphne, 1 process, {os.cpu_count()} CPUs, {args.videos} videos in PostgreSQL, "
-          f"{args.concurrency} connections, {args.seconds:g} s each, "
+          f"{args.concurrency} connections, {args.rounds} rounds of {args.seconds:g} s each, "
           f"DB connections {'new per request' if args.no_pool else 'pooled (DATABASE_POOL=true)'}, "
-          f"{args.writes_per_second:g} progress writes/s meanwhile")
+          f"{args.writes_per_second:g} progress writes/s meanwhile, "
+          f"{'daphne on CPU 0, the load on the others' if args.pin else 'no CPU pinning'}")
     for title, results in reports:
         ceiling = results[0][1]["rps"]
         print(f"\n{title}")
@@ -243,9 +262,11 @@ def measure(env: dict, media: str, token: str, ready_ids: list[str], args) -> li
     port = free_port()
     log_path = Path(media) / f"daphne-{port}.log"
     log = open(log_path, "wb")  # a file, not a pipe nobody reads: that would block daphne
+    server_cpus = {0} if args.pin else None
     daphne = subprocess.Popen(
         [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "mediasite.asgi:application"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        preexec_fn=(lambda: os.sched_setaffinity(0, server_cpus)) if server_cpus else None,
     )
     try:
         wait_until_up(port, daphne)
@@ -266,12 +287,16 @@ def measure(env: dict, media: str, token: str, ready_ids: list[str], args) -> li
         # Warm up every path (imports, caches, the database connection), then measure.
         for _, paths, headers in scenarios:
             asyncio.run(load(port, paths, headers, 4, 1.0))
-        results = []
-        for name, paths, headers in scenarios:
-            with progress_writes(args.writes_per_second):
-                result = asyncio.run(load(port, paths, headers, args.concurrency, args.seconds))
-            results.append((name, result))
-            print(f"  measured {name}: {result['rps']:.0f} req/s", flush=True)
+        # Rounds of every endpoint in turn, so that a slow minute of the machine falls on all of them.
+        slices: dict[str, list[dict]] = {name: [] for name, _, _ in scenarios}
+        for round_number in range(args.rounds):
+            for name, paths, headers in scenarios:
+                with progress_writes(args.writes_per_second):
+                    slices[name].append(asyncio.run(load(port, paths, headers, args.concurrency, args.seconds)))
+            print(f"  round {round_number + 1}/{args.rounds}: " + ", ".join(
+                f"{name} {len(parts[-1]['latencies']) / parts[-1]['elapsed']:.0f}" for name, parts in slices.items()
+            ) + " req/s", flush=True)
+        results = [(name, summary(parts)) for name, parts in slices.items()]
         if any(result["errors"] for _, result in results):
             print("errors:", {name: result["error_codes"] for name, result in results if result["errors"]})
             print(log_path.read_text()[-3000:])
