@@ -6,9 +6,9 @@ Seeds a database of its own (DATABASE_URL, default postgres://postgres@127.0.0.1
 recreated each run) with VIDEOS videos of several owners — most of them public and ready, with
 renditions — then starts `daphne mediasite.asgi:application` in production mode (DEBUG off) and
 drives it with CONCURRENCY keep-alive HTTP/1.1 connections, ROUNDS times SECONDS per endpoint
-(the endpoints in turn, round after round, so that a slow spell of the machine is shared; and
-together longer than a cached read lives, so each detail misses the cache about once, as it
-would in a steady state):
+(the endpoints in turn, round after round, so that a slow spell of the machine is shared). A
+round is longer than a cached read lives, so each round's details start from a cold cache: every
+one of the 200 videos misses once a round, more often than under a steady load (once in 30 s):
 
 - /healthz                         the ceiling: the same server, middleware and thread hop, no work
 - GET /api/v1/videos/              first page, 20 per page, token-authenticated (own + public)

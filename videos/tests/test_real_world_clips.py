@@ -175,7 +175,12 @@ def test_hls_js_in_chromium_plays_a_real_world_clip(production_ladder, media_env
         " hls.currentLevel = hls.levels.findIndex(level => level.height === 720);"
         " v.muted = true; return v.play(); })()"
     )
-    browser.wait_for("document.getElementById('player').currentTime > 1.5", timeout=30)
+    # hls.js may show a fragment of the start rung it had buffered before the switch: wait for the
+    # top rung's frames (its first fragment is 4 s of the clip's 5.3) rather than for a moment in time.
+    browser.wait_for(
+        "(() => { const v = document.getElementById('player'); return v.currentTime > 1.5 && v.videoWidth === 1280; })()",
+        timeout=30,
+    )
     player = browser.evaluate(
         "(() => { const v = document.getElementById('player'); return {width: v.videoWidth, height: v.videoHeight,"
         " duration: v.duration, audioBytes: v.webkitAudioDecodedByteCount, videoBytes: v.webkitVideoDecodedByteCount,"
