@@ -19,21 +19,22 @@ _SIGNATURE_SALT = "mediasite.media-url"
 EXPIRY_STEP = 60
 
 
-def media_signature(name: str, expires: int) -> str:
-    return _signature(settings.SECRET_KEY, name, expires)
-
-
-@lru_cache(maxsize=8192)
 def _signature(secret: str, name: str, expires: int) -> str:
     return salted_hmac(_SIGNATURE_SALT, f"{name}:{expires}", secret=secret, algorithm="sha256").hexdigest()
+
+
+_signature_memo = lru_cache(maxsize=8192)(_signature)
+
+
+def media_signature(name: str, expires: int) -> str:
+    return _signature_memo(settings.SECRET_KEY, name, expires)
 
 
 def media_signature_valid(name: str, expires: int, signature: str) -> bool:
     # Not through the memo: a caller's made-up expiry times must not fill or churn it.
     if expires < time.time():
         return False
-    expected = salted_hmac(_SIGNATURE_SALT, f"{name}:{expires}", algorithm="sha256").hexdigest()
-    return constant_time_compare(expected, signature)
+    return constant_time_compare(_signature(settings.SECRET_KEY, name, expires), signature)
 
 
 class SignedFileSystemStorage(FileSystemStorage):
