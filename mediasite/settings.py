@@ -90,6 +90,17 @@ if env.bool("DATABASE_POOL", default=False) and DATABASES["default"]["ENGINE"].e
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
         "timeout": 10,
     }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default serves the web and a worker at once: WAL lets readers go on while one
+    # writes, IMMEDIATE takes the write lock when a transaction starts (no upgrade that fails
+    # as "database is locked"), and the busy timeout waits for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker, channel layer, cache -----------------------------------------------
@@ -150,7 +161,6 @@ CELERY_TASK_ROUTES = {"videos.tasks.video_transcode": {"queue": "transcode"}}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": TRANSCODE_HARD_TIME_LIMIT + 600}
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULE = {
-    "videos-stall-watchdog": {"task": "videos.tasks.video_stall_watchdog", "schedule": 60.0},
     "videos-storage-cleanup": {"task": "videos.tasks.storage_cleanup", "schedule": 6 * 3600.0},
 }
 
@@ -162,7 +172,15 @@ TRANSCODE_PRESET = env("TRANSCODE_PRESET", default="veryfast")  # x264 preset
 TRANSCODE_SEGMENT_SECONDS = env.int("TRANSCODE_SEGMENT_SECONDS", default=4)
 TRANSCODE_SCRATCH_DIR = env("TRANSCODE_SCRATCH_DIR", default="") or None  # system temp dir when unset
 TRANSCODE_UPLOAD_WORKERS = env.int("TRANSCODE_UPLOAD_WORKERS", default=8)
-# A video "processing" with no progress for this long is failed by the watchdog.
+# Liveness: a running attempt's worker writes a heartbeat every TRANSCODE_HEARTBEAT_SECONDS,
+# whatever ffmpeg prints. The watchdog, a thread in every worker's main process (never queued
+# behind a transcode), puts a video whose heartbeat is older than TRANSCODE_WORKER_LOST_SECONDS
+# back in the queue as a new attempt, up to TRANSCODE_MAX_ATTEMPTS; a video whose worker lives
+# but whose progress has not moved for TRANSCODE_STALL_TIMEOUT (a hung ffmpeg) is failed.
+TRANSCODE_HEARTBEAT_SECONDS = env.float("TRANSCODE_HEARTBEAT_SECONDS", default=5.0)
+TRANSCODE_WORKER_LOST_SECONDS = env.float("TRANSCODE_WORKER_LOST_SECONDS", default=60.0)
+TRANSCODE_WATCHDOG_SECONDS = env.float("TRANSCODE_WATCHDOG_SECONDS", default=15.0)
+TRANSCODE_MAX_ATTEMPTS = env.int("TRANSCODE_MAX_ATTEMPTS", default=3)
 TRANSCODE_STALL_TIMEOUT = env.int("TRANSCODE_STALL_TIMEOUT", default=15 * 60)
 
 # --- Media storage ----------------------------------------------------------------------------

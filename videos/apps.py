@@ -5,7 +5,12 @@ class VideosConfig(AppConfig):
     name = "videos"
 
     def ready(self):
-        from . import metrics, read_cache
+        from celery.signals import worker_ready, worker_shutdown
+
+        from . import liveness, metrics, read_cache
+
+        worker_ready.connect(liveness.watchdog_start, weak=False)
+        worker_shutdown.connect(liveness.watchdog_stop, weak=False)
 
         metrics.register()
         read_cache.connect()

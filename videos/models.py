@@ -33,6 +33,7 @@ class Video(models.Model):
         FFMPEG = "ffmpeg", "ffmpeg error"
         TIMEOUT = "timeout", "Time limit"
         STALLED = "stalled", "Stalled"
+        WORKER_LOST = "worker_lost", "Worker lost"
         STORAGE = "storage", "Storage error"
         INTERNAL = "internal", "Internal error"
 
@@ -54,6 +55,8 @@ class Video(models.Model):
     cancel_requested = models.BooleanField(default=False)
     # The attempt now running; a redelivered or stale task sees it is not the current one.
     attempt = models.CharField(max_length=32, blank=True)
+    # Attempts started since the upload or the last retry; the watchdog stops requeueing at the limit.
+    attempt_count = models.PositiveSmallIntegerField(default=0)
 
     source = models.FileField(upload_to=storage.source_upload_to, max_length=500)
     source_name = models.CharField(max_length=255, blank=True)
@@ -72,6 +75,8 @@ class Video(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     processing_started_at = models.DateTimeField(null=True, blank=True)
     progress_at = models.DateTimeField(null=True, blank=True)
+    # The running attempt's worker proves itself alive here every few seconds (videos.liveness).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     # Wall seconds of the attempt that made the outputs (for the duration and realtime metrics).
     transcode_seconds = models.FloatField(null=True, blank=True)

@@ -93,6 +93,7 @@ def _requeue(video: Video) -> None:
     video.error = ""
     video.failure_reason = Video.FailureReason.NONE
     video.cancel_requested = False
+    video.attempt_count = 0  # a person asked: the watchdog's budget of attempts starts again
     video.save()
     _publish_state(video)
     transaction.on_commit(lambda: _enqueue_transcode(video.pk))

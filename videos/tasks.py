@@ -1,18 +1,14 @@
 """Celery tasks of videos: thin, take ids, call one service, own retries and the failure path."""
 
 import logging
-from datetime import timedelta
-
 from botocore.exceptions import BotoCoreError, ConnectionError as BotoConnectionError
 from celery import shared_task
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
 from . import transcode
 from .cleanup import orphan_keys
-from .models import Video
 
 logger = logging.getLogger(__name__)
 
@@ -44,19 +40,6 @@ def video_transcode(self, video_id: str) -> None:
         expected = isinstance(exc, transcode.EXPECTED_ERRORS)
         logger.log(logging.INFO if expected else logging.ERROR, "video %s failed", video_id, exc_info=not expected)
         transcode.video_transcode_fail(video_id=video_id, attempt=attempt, exc=exc)
-
-
-@shared_task
-def video_stall_watchdog() -> int:
-    """Fail processing videos that made no progress for TRANSCODE_STALL_TIMEOUT seconds."""
-    timeout = settings.TRANSCODE_STALL_TIMEOUT
-    cutoff = timezone.now() - timedelta(seconds=timeout)
-    failed = 0
-    for video in Video.objects.filter(status=Video.Status.PROCESSING, progress_at__lt=cutoff):
-        if transcode.video_fail_stalled(video=video, minutes=max(1, timeout // 60)):
-            failed += 1
-            logger.warning("video %s stalled: failed by the watchdog", video.pk)
-    return failed
 
 
 @shared_task

@@ -8,22 +8,23 @@ video's current one. A redelivered, retried or duplicate task therefore never mi
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from notifications.events import TranscodeComplete, TranscodeFailed, TranscodeProgress
 from notifications.services import event_publish, video_group
 
 from . import outputs, storage
+from .liveness import Heartbeat, heartbeat_is_fresh, new_attempt, scratch_prefix  # noqa: F401 (new_attempt: the tasks')
 from .ffmpeg import (
     FFmpegCancelled,
     FFmpegError,
@@ -38,8 +39,11 @@ from .ffmpeg import (
     probe,
     run_ffmpeg,
     storyboard_for,
+    storyboard_sheet_command,
+    storyboard_tiles_dir,
     storyboard_vtt,
 )
+from .ffmpeg.runner import run as run_ffmpeg_step
 from .models import Rendition, Video
 
 logger = logging.getLogger(__name__)
@@ -89,8 +93,18 @@ def transcode_plan(info: ProbeResult) -> Plan:
     )
 
 
-def new_attempt() -> str:
-    return uuid.uuid4().hex[:12]
+def _unless_database_away(query):
+    """Run a progress write or check; None when the database is away (killed backend, restart).
+
+    Progress can wait for the next write, and the connection is closed so that it reconnects:
+    a lost database connection costs a second of progress, not the whole encode.
+    """
+    try:
+        return query()
+    except DatabaseError as exc:
+        logger.warning("database away during a transcode, reconnecting: %s", exc)
+        connection.close()
+        return None
 
 
 class _Tracker:
@@ -117,7 +131,10 @@ class _Tracker:
         if force or now - self._persisted_at >= PERSIST_INTERVAL:
             self._persisted_at = now
             fields = {"stage": self.stage, "progress": self.percent, "progress_at": timezone.now()}
-            if not Video.objects.filter(pk=self.video_id, attempt=self.attempt).update(**fields):
+            updated = _unless_database_away(
+                lambda: Video.objects.filter(pk=self.video_id, attempt=self.attempt).update(**fields)
+            )
+            if updated == 0:
                 self.superseded = True
                 raise TranscodeSuperseded
         _publish_progress(
@@ -130,8 +147,12 @@ class _Tracker:
         if now - self._checked_at < CANCEL_CHECK_INTERVAL:
             return False
         self._checked_at = now
-        row = Video.objects.filter(pk=self.video_id).values("attempt", "cancel_requested").first()
-        if row is None or row["attempt"] != self.attempt:
+        row = _unless_database_away(
+            lambda: Video.objects.filter(pk=self.video_id).values("attempt", "cancel_requested").first() or {}
+        )
+        if row is None:
+            return False  # the database is away; ffmpeg goes on and the next check asks again
+        if row.get("attempt") != self.attempt:
             self.superseded = True
             return True
         return row["cancel_requested"]
@@ -153,7 +174,10 @@ def video_transcode(*, video_id, attempt: str) -> Video | None:
     tracker = _Tracker(video, attempt)
     started = time.monotonic()
     try:
-        with tempfile.TemporaryDirectory(prefix="mediasite-", dir=settings.TRANSCODE_SCRATCH_DIR) as scratch:
+        with (
+            Heartbeat(video.pk, attempt),
+            tempfile.TemporaryDirectory(prefix=scratch_prefix(), dir=settings.TRANSCODE_SCRATCH_DIR) as scratch,
+        ):
             scratch = Path(scratch)
             tracker.set_stage(Stage.DOWNLOADING, 0)
             source = _download(video, scratch, tracker)
@@ -168,6 +192,8 @@ def video_transcode(*, video_id, attempt: str) -> Video | None:
             make_output_dirs(out_dir)
             tracker.set_stage(Stage.TRANSCODING, TRANSCODE_SPAN[0])
             _run(plan.command(source=source, out_dir=out_dir), info.duration, scratch, tracker)
+            run_ffmpeg_step(storyboard_sheet_command(out_dir=out_dir, storyboard=plan.storyboard), stderr_path=scratch / "sheet.log")
+            shutil.rmtree(storyboard_tiles_dir(out_dir))
             hls = finalize_hls(out_dir, plan.ladder, has_audio=info.has_audio)
             (out_dir / "thumbs" / "storyboard.vtt").write_text(storyboard_vtt(plan.storyboard, duration=info.duration))
             tracker.set_stage(Stage.UPLOADING, TRANSCODE_SPAN[1])
@@ -189,10 +215,14 @@ def _claim(video_id, attempt: str) -> Video | None:
         if video is None:
             logger.info("video %s is gone; nothing to transcode", video_id)
             return None
-        # A "processing" video whose task arrives again lost its worker (late ack, re-queue):
-        # this attempt takes over and the old one, if it still runs, stops at its next check.
         if video.status not in Video.ACTIVE_STATUSES:
             logger.info("video %s is %s; nothing to transcode", video_id, video.status)
+            return None
+        # A "processing" video whose task arrives again: while its attempt's worker shows life, this
+        # is a duplicate (a late redelivery) and does nothing; once that worker is gone, this
+        # attempt takes over and the old one, should it wake up, stops at its next check.
+        if video.status == Video.Status.PROCESSING and heartbeat_is_fresh(video):
+            logger.info("video %s is being transcoded by a live attempt %s; nothing to do", video_id, video.attempt)
             return None
         if video.cancel_requested:
             video.status, video.stage = Video.Status.CANCELLED, Stage.NONE
@@ -205,7 +235,8 @@ def _claim(video_id, attempt: str) -> Video | None:
         video.progress = 0
         video.error = ""
         video.failure_reason = Reason.NONE
-        video.processing_started_at = video.progress_at = timezone.now()
+        video.attempt_count += 1
+        video.processing_started_at = video.progress_at = video.heartbeat_at = timezone.now()
         video.save()
     return video
 
@@ -359,31 +390,6 @@ def video_transcode_cancelled(*, video_id, attempt: str) -> None:
             video.save()
             _publish_status(video)
     storage.delete_prefix(storage.output_prefix(video_id, attempt))
-
-
-def video_fail_stalled(*, video: Video, minutes: int) -> bool:
-    """Fail a processing video whose worker went silent; False when it moved on meanwhile."""
-    with transaction.atomic():
-        locked = Video.objects.select_for_update().filter(pk=video.pk).first()
-        if locked is None or locked.status != Video.Status.PROCESSING or locked.progress_at != video.progress_at:
-            return False
-        message = (
-            f"Transcoding stalled: no progress for {minutes} minutes (the worker may have stopped). "
-            "Retry to start it again."
-        )
-        locked.status = Video.Status.FAILED
-        locked.stage = Stage.NONE
-        locked.error = message
-        locked.failure_reason = Reason.STALLED
-        # A new attempt id: should the silent worker wake up, it finds itself superseded.
-        locked.attempt = new_attempt()
-        locked.save()
-        event_publish(
-            TranscodeFailed(video_id=str(locked.pk), title=locked.title, error=message),
-            user_ids=[locked.owner_id], groups=[video_group(locked.pk)],
-        )
-        transaction.on_commit(lambda: outputs.delete_stale_outputs(locked.pk, keep=locked.output_prefix))
-    return True
 
 
 def _publish_progress(video_id, owner_id, *, status, stage, progress, speed=None, eta=None, force=False) -> None:

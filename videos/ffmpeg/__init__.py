@@ -3,7 +3,9 @@
 Importable without Django settings.
 """
 
-from .commands import Storyboard, hls_command, rung_command, storyboard_for, storyboard_vtt
+from .commands import (
+    Storyboard, hls_command, rung_command, storyboard_for, storyboard_sheet_command, storyboard_tiles_dir, storyboard_vtt,
+)
 from .errors import FFmpegCancelled, FFmpegError, ProbeError
 from .hls import HlsOutput, Variant, finalize_hls, make_output_dirs, master_playlist
 from .ladder import DEFAULT_RUNGS, Rung, RungSpec, ladder_for
@@ -14,5 +16,5 @@ __all__ = [
     "DEFAULT_RUNGS", "FFmpegCancelled", "FFmpegError", "HlsOutput", "ProbeError", "ProbeResult",
     "Progress", "Rung", "RungSpec", "Storyboard", "Variant", "finalize_hls", "hls_command",
     "ladder_for", "make_output_dirs", "master_playlist", "parse_probe", "probe", "rung_command", "run_ffmpeg",
-    "run_ffprobe", "storyboard_for", "storyboard_vtt",
+    "run_ffprobe", "storyboard_for", "storyboard_sheet_command", "storyboard_tiles_dir", "storyboard_vtt",
 ]

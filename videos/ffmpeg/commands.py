@@ -15,6 +15,8 @@ X264_CRF = 23
 AV1_CRF = 35
 AV1_PRESET = 8
 POSTER_MAX_SHORT_SIDE = 720
+POSTER_CANDIDATE_RATE = 4  # poster candidates a second; the last one before the poster time stays
+STORYBOARD_TILES = "storyboard-tiles"  # under the output folder; removed once the sheet is made
 
 
 @dataclass(frozen=True)
@@ -102,14 +104,18 @@ def hls_command(
     for index, rung in enumerate(ladder):
         graph.append(f"[s{index}]{_scale(rung.width, rung.height)}[v{index}]")
     poster_width, poster_height = _poster_size(ladder)
+    # Every output must have its first frame before ffmpeg reports any progress: an output that
+    # waits (a poster 10 s in, a sprite sheet that fills at the end) freezes -progress for the whole
+    # pass. So both begin at frame one: the poster is rewritten a few times a second until its time,
+    # the storyboard is written tile by tile and put together afterwards (storyboard_sheet_command).
     graph.append(
-        f"[s{len(ladder)}]trim=start={_number(poster_time(probe.duration))},setpts=PTS-STARTPTS,"
+        f"[s{len(ladder)}]fps={POSTER_CANDIDATE_RATE},"
+        f"trim=end={_number(poster_time(probe.duration) + 1 / POSTER_CANDIDATE_RATE)},"
         f"{_scale(poster_width, poster_height)}[poster]"
     )
     graph.append(
         f"[s{len(ladder) + 1}]fps=1/{_number(storyboard.interval)},"
-        f"{_scale(storyboard.tile_width, storyboard.tile_height)},"
-        f"tile={storyboard.columns}x{storyboard.rows}[storyboard]"
+        f"{_scale(storyboard.tile_width, storyboard.tile_height)}[storyboard]"
     )
 
     cmd = _head(source)
@@ -136,9 +142,28 @@ def hls_command(
         "-var_stream_map", " ".join(stream_map),
         os.path.join(hls_dir, "%v", "index.m3u8"),
     ]
-    cmd += _image_output("[poster]", os.path.join(thumbs_dir, "poster.jpg"), quality=3)
-    cmd += _image_output("[storyboard]", os.path.join(thumbs_dir, "storyboard.jpg"), quality=5)
+    cmd += ["-map", "[poster]", "-update", "1", "-q:v", "3", os.path.join(thumbs_dir, "poster.jpg")]
+    cmd += ["-map", "[storyboard]", "-q:v", "2", "-start_number", "0", _storyboard_tile_pattern(out_dir)]
     return cmd
+
+
+def storyboard_sheet_command(*, out_dir: str | os.PathLike, storyboard: Storyboard) -> list[str]:
+    """Build the step that puts the pass's storyboard tiles together into one sprite sheet."""
+    out_dir = os.fspath(out_dir)
+    return [
+        FFMPEG, "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+        "-f", "image2", "-framerate", "1", "-start_number", "0", "-i", _storyboard_tile_pattern(out_dir),
+        "-vf", f"tile={storyboard.columns}x{storyboard.rows}",
+        *_image_output_args(quality=5), os.path.join(out_dir, "thumbs", "storyboard.jpg"),
+    ]
+
+
+def storyboard_tiles_dir(out_dir: str | os.PathLike) -> str:
+    return os.path.join(os.fspath(out_dir), STORYBOARD_TILES)
+
+
+def _storyboard_tile_pattern(out_dir: str) -> str:
+    return os.path.join(storyboard_tiles_dir(out_dir), "%05d.jpg")
 
 
 def rung_command(
@@ -263,7 +288,11 @@ def _hls_args(segment_seconds: int) -> list[str]:
 
 
 def _image_output(label: str, path: str, *, quality: int) -> list[str]:
-    return ["-map", label, "-frames:v", "1", "-update", "1", "-q:v", str(quality), path]
+    return ["-map", label, *_image_output_args(quality=quality), path]
+
+
+def _image_output_args(*, quality: int) -> list[str]:
+    return ["-frames:v", "1", "-update", "1", "-q:v", str(quality)]
 
 
 def _poster_size(ladder: Sequence[Rung]) -> tuple[int, int]:

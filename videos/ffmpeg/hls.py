@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
+from .commands import STORYBOARD_TILES
 from .ladder import Rung
 
 AUDIO_GROUP = "audio"
@@ -94,7 +95,7 @@ def master_playlist(
 
 def make_output_dirs(out_dir: str | os.PathLike, rungs: Sequence[Rung] = ()) -> None:
     """Create the folders ffmpeg writes into (the image muxer, and a single-variant hls muxer, don't)."""
-    for name in ("hls", "thumbs", *(f"hls/{rung.name}" for rung in rungs)):
+    for name in ("hls", "thumbs", STORYBOARD_TILES, *(f"hls/{rung.name}" for rung in rungs)):
         (Path(out_dir) / name).mkdir(parents=True, exist_ok=True)
 
 

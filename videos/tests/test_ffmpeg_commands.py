@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from videos.ffmpeg import ProbeError, hls_command, ladder_for, parse_probe, rung_command
-from videos.ffmpeg.commands import storyboard_for, storyboard_vtt
+from videos.ffmpeg.commands import storyboard_for, storyboard_sheet_command, storyboard_vtt
 from videos.ffmpeg.hls import AudioRendition, SubtitleTrack, Variant, codec_string, master_playlist, rewrite_playlist
 from videos.ffmpeg.ladder import RungSpec
 from videos.ffmpeg.runner import parse_progress
@@ -210,7 +210,7 @@ def test_hls_command_outputs(tmp_path):
     assert _option(cmd, "-hls_segment_filename") == f"{tmp_path}/hls/%v/seg_%05d.m4s"
     assert _option(cmd, "-start_number") == "1"
     assert f"{tmp_path}/hls/%v/index.m3u8" in cmd
-    assert cmd[-1] == f"{tmp_path}/thumbs/storyboard.jpg"
+    assert cmd[-1] == f"{tmp_path}/storyboard-tiles/%05d.jpg"
     assert f"{tmp_path}/thumbs/poster.jpg" in cmd
     assert "-map_metadata" in cmd
 
@@ -280,8 +280,14 @@ def test_poster_and_storyboard_in_the_same_pass(tmp_path):
     storyboard = storyboard_for(probe)
     assert (storyboard.interval, storyboard.count, storyboard.columns, storyboard.rows) == (2.0, 30, 10, 3)
     graph = _graph(hls_command(source="s", probe=probe, ladder=ladder_for(probe), out_dir=tmp_path))
-    assert "trim=start=10,setpts=PTS-STARTPTS,scale=1280:720" in graph
-    assert "fps=1/2,scale=160:90:flags=bicubic,setsar=1,format=yuv420p,tile=10x3[storyboard]" in graph
+    # Neither output waits for a late frame (that would hold back -progress): the poster is
+    # rewritten until 10 s in, the storyboard written tile by tile and put together afterwards.
+    assert "fps=4,trim=end=10.25,scale=1280:720" in graph
+    assert "fps=1/2,scale=160:90:flags=bicubic,setsar=1,format=yuv420p[storyboard]" in graph
+    assert "tile" not in graph
+    sheet = storyboard_sheet_command(out_dir=tmp_path, storyboard=storyboard)
+    assert _option(sheet, "-i") == f"{tmp_path}/storyboard-tiles/%05d.jpg" and _option(sheet, "-vf") == "tile=10x3"
+    assert sheet[-1] == f"{tmp_path}/thumbs/storyboard.jpg"
 
 
 def test_storyboard_for_long_and_portrait_videos():

@@ -10,7 +10,7 @@ import pytest
 from videos.ffmpeg import (
     FFmpegCancelled, FFmpegError, ProbeError, finalize_hls, hls_command, ladder_for, make_output_dirs, probe,
 )
-from videos.ffmpeg.commands import rung_command, storyboard_for
+from videos.ffmpeg.commands import rung_command, storyboard_for, storyboard_sheet_command
 from videos.ffmpeg.runner import run, run_ffmpeg, run_ffprobe
 
 SMALL_RUNGS = [(240, 400_000), (144, 200_000)]
@@ -54,6 +54,7 @@ def transcode(source: Path, out_dir: Path, **kwargs):
     make_output_dirs(out_dir)
     cmd = hls_command(source=source, probe=info, ladder=ladder, out_dir=out_dir, storyboard=storyboard, **kwargs)
     progress = list(run_ffmpeg(cmd, duration=info.duration, stderr_path=out_dir / "ffmpeg.log", poll=0.1))
+    run(storyboard_sheet_command(out_dir=out_dir, storyboard=storyboard), stderr_path=out_dir / "sheet.log")
     return info, ladder, progress, finalize_hls(out_dir, ladder, has_audio=info.has_audio)
 
 
