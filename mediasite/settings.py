@@ -182,6 +182,14 @@ TRANSCODE_WORKER_LOST_SECONDS = env.float("TRANSCODE_WORKER_LOST_SECONDS", defau
 TRANSCODE_WATCHDOG_SECONDS = env.float("TRANSCODE_WATCHDOG_SECONDS", default=15.0)
 TRANSCODE_MAX_ATTEMPTS = env.int("TRANSCODE_MAX_ATTEMPTS", default=3)
 TRANSCODE_STALL_TIMEOUT = env.int("TRANSCODE_STALL_TIMEOUT", default=15 * 60)
+# What a source may cost, refused at probe (upload and worker): sides in pixels, streams, seconds.
+MAX_VIDEO_SIDE = env.int("MAX_VIDEO_SIDE", default=8192)
+MAX_VIDEO_STREAMS = env.int("MAX_VIDEO_STREAMS", default=16)
+MAX_VIDEO_DURATION = env.int("MAX_VIDEO_DURATION", default=6 * 3600)
+# Ceilings of each ffmpeg pass (rlimits; 0 = none): address space, and CPU seconds per second of
+# video (all threads; a 1080p ladder at veryfast takes about 8). ffprobe gets 2 GiB and 60 s.
+TRANSCODE_MEMORY_LIMIT_MB = env.int("TRANSCODE_MEMORY_LIMIT_MB", default=8192)
+TRANSCODE_CPU_SECONDS_PER_SECOND = env.int("TRANSCODE_CPU_SECONDS_PER_SECOND", default=60)
 
 # --- Media storage ----------------------------------------------------------------------------
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))

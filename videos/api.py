@@ -23,6 +23,7 @@ from mediasite.api.uploads import UploadLimitHandler
 from . import read_cache, selectors, services
 from .ffmpeg.errors import ProbeError
 from .ffmpeg.probe import probe
+from .transcode import probe_limits
 from .models import Rendition, Video
 from .serializers import VideoDetailSerializer, VideoListItemSerializer
 
@@ -30,14 +31,14 @@ from .serializers import VideoDetailSerializer, VideoListItemSerializer
 def probe_upload(file) -> None:
     """Refuse an upload that ffprobe does not read as a video (its name and Content-Type count for nothing)."""
     if hasattr(file, "temporary_file_path"):
-        probe(file.temporary_file_path())
+        probe(file.temporary_file_path(), probe_limits())
         return
     # Only reached when an in-memory upload handler is configured: probe a copy on disk.
     with tempfile.NamedTemporaryFile(suffix=os.path.splitext(file.name or "")[1]) as copy:
         for chunk in file.chunks():
             copy.write(chunk)
         copy.flush()
-        probe(copy.name)
+        probe(copy.name, probe_limits())
     file.seek(0)
 
 

@@ -29,6 +29,7 @@ from .ffmpeg import (
     FFmpegCancelled,
     FFmpegError,
     ProbeError,
+    ProbeLimits,
     ProbeResult,
     Rung,
     Storyboard,
@@ -43,6 +44,7 @@ from .ffmpeg import (
     storyboard_tiles_dir,
     storyboard_vtt,
 )
+from .ffmpeg.runner import Limits
 from .ffmpeg.runner import run as run_ffmpeg_step
 from .models import Rendition, Video
 
@@ -80,6 +82,23 @@ class Plan:
             source=source, probe=self.probe, ladder=self.ladder, out_dir=out_dir,
             segment_seconds=self.segment_seconds, storyboard=self.storyboard, preset=self.preset,
         )
+
+
+def probe_limits() -> ProbeLimits:
+    """What a source may cost, from settings (the upload check and the worker use the same)."""
+    return ProbeLimits(
+        max_side=settings.MAX_VIDEO_SIDE, max_streams=settings.MAX_VIDEO_STREAMS,
+        max_duration=settings.MAX_VIDEO_DURATION,
+    )
+
+
+def pass_limits(duration: float) -> Limits:
+    """The rlimits of one ffmpeg pass over a source of this duration."""
+    return Limits(
+        memory_bytes=settings.TRANSCODE_MEMORY_LIMIT_MB << 20,
+        cpu_seconds=int(120 + duration * settings.TRANSCODE_CPU_SECONDS_PER_SECOND)
+        if settings.TRANSCODE_CPU_SECONDS_PER_SECOND else 0,
+    )
 
 
 def transcode_plan(info: ProbeResult) -> Plan:
@@ -182,7 +201,7 @@ def video_transcode(*, video_id, attempt: str) -> Video | None:
             tracker.set_stage(Stage.DOWNLOADING, 0)
             source = _download(video, scratch, tracker)
             tracker.set_stage(Stage.PROBING, 1)
-            info = probe(source)
+            info = probe(source, probe_limits())
             Video.objects.filter(pk=video.pk, attempt=attempt).update(
                 duration=info.duration, width=info.width, height=info.height, fps=info.fps,
                 has_audio=info.has_audio,
@@ -261,7 +280,8 @@ def _run(cmd: list[str], duration: float, scratch: Path, tracker: _Tracker) -> N
     out_time = 0.0
     try:
         for progress in run_ffmpeg(
-            cmd, duration=duration, stderr_path=scratch / "ffmpeg.log", should_cancel=tracker.should_stop, poll=0.25
+            cmd, duration=duration, stderr_path=scratch / "ffmpeg.log", should_cancel=tracker.should_stop, poll=0.25,
+            limits=pass_limits(duration),
         ):
             out_time = max(out_time, progress.out_time)
             tracker.update(low + (high - low) * progress.percent / 100, speed=progress.speed, eta=progress.eta_seconds)

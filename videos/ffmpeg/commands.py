@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Sequence
 
+from .inputs import input_args
 from .ladder import Rung, output_fps
 from .probe import ProbeResult
 
@@ -118,7 +119,7 @@ def hls_command(
         f"{_scale(storyboard.tile_width, storyboard.tile_height)}[storyboard]"
     )
 
-    cmd = _head(source)
+    cmd = _head(source, probe)
     cmd += ["-filter_complex", ";".join(graph)]
     for index in range(len(ladder)):
         cmd += ["-map", f"[v{index}]"]
@@ -182,7 +183,7 @@ def rung_command(
     if (probe.fps or 0) > output_fps(probe):
         filters.append(f"fps={_number(output_fps(probe))}")
     filters.append(_scale(rung.width, rung.height))
-    cmd = _head(source)
+    cmd = _head(source, probe)
     cmd += ["-map", f"0:{probe.video_index}", "-filter:v", ",".join(filters)]
     if probe.has_audio:
         cmd += ["-map", f"0:{probe.audio_index}"]
@@ -218,17 +219,17 @@ def thumbnails_command(
         f"{_scale(storyboard.tile_width, storyboard.tile_height)},"
         f"tile={storyboard.columns}x{storyboard.rows}[storyboard]"
     )
-    cmd = _head(source) + ["-filter_complex", graph]
+    cmd = _head(source, probe) + ["-filter_complex", graph]
     cmd += _image_output("[poster]", os.path.join(thumbs_dir, "poster.jpg"), quality=3)
     cmd += _image_output("[storyboard]", os.path.join(thumbs_dir, "storyboard.jpg"), quality=5)
     return cmd
 
 
-def _head(source) -> list[str]:
+def _head(source, probe: ProbeResult) -> list[str]:
     return [
         FFMPEG, "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
         "-nostats", "-progress", "pipe:1",
-        "-i", os.fspath(source),
+        *input_args(source, demuxer=probe.demuxer),
         # Phones put GPS positions in metadata; none of it belongs in public renditions.
         "-map_metadata", "-1", "-map_chapters", "-1",
     ]

@@ -14,14 +14,17 @@ class FFmpegError(Exception):
         "Failed to inject frame", "Exiting normally",
     )
 
-    def __init__(self, returncode: int, stderr_tail: str):
+    def __init__(self, returncode: int, stderr_tail: str, *, cause: str | None = None):
         self.returncode = returncode
         self.stderr_tail = stderr_tail
+        self._cause = cause
         super().__init__(f"ffmpeg failed (exit {returncode}): {self.cause}".rstrip(": "))
 
     @property
     def cause(self) -> str:
-        """The stderr line that best says what went wrong."""
+        """The stderr line that best says what went wrong (or what a limit stopped)."""
+        if self._cause:
+            return self._cause
         lines = [line.strip() for line in self.stderr_tail.splitlines() if line.strip()]
         specific = [line for line in lines if not line.startswith(self._GENERIC)]
         return (specific or lines or [""])[0][:300]

@@ -7,6 +7,21 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import ProbeError
+from .inputs import ACCEPTED_FORMATS_TEXT, accepted_demuxer
+
+NOT_ACCEPTED = (
+    f"This file's format is not accepted. Upload a video file: {ACCEPTED_FORMATS_TEXT}. "
+    "Playlists, manifests, scripts and image sequences are refused: they name other files."
+)
+
+
+@dataclass(frozen=True)
+class ProbeLimits:
+    """What a source may cost before it is refused at probe (what would take a worker down)."""
+
+    max_side: int = 8192  # pixels, coded or displayed, of any video stream
+    max_streams: int = 16
+    max_duration: float = 6 * 3600  # seconds
 
 # Demuxers that ffprobe reports for still images and text; none of them is a video.
 _NOT_VIDEO_FORMATS = {"image2", "tty", "lrc", "srt", "webvtt", "ass", "mpl2"}
@@ -32,6 +47,8 @@ class ProbeResult:
     audio_index: int | None = None
     format_name: str = ""
     bit_rate: int | None = None
+    demuxer: str = "mov"  # the accepted demuxer the probe found; the pass forces it
+
 
     @property
     def is_portrait(self) -> bool:
@@ -65,6 +82,19 @@ def _float(value) -> float | None:
     return number if number == number and number > 0 else None  # NaN check
 
 
+def _int(value) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
 def _rotation(stream: dict) -> int:
     degrees = None
     for side_data in stream.get("side_data_list") or []:
@@ -89,11 +119,13 @@ def _fps(stream: dict) -> float | None:
     return None
 
 
-def parse_probe(data: dict) -> ProbeResult:
+def parse_probe(data: dict, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
     """Validate ffprobe JSON and return the facts the ladder and commands need."""
-    streams = data.get("streams") or []
-    fmt = data.get("format") or {}
-    format_name = fmt.get("format_name") or ""
+    if not isinstance(data, dict):
+        raise ProbeError("This file could not be read as a video.")
+    streams = [s for s in data.get("streams") or [] if isinstance(s, dict)]
+    fmt = data.get("format") if isinstance(data.get("format"), dict) else {}
+    format_name = str(fmt.get("format_name") or "")
     if not streams and not fmt:
         raise ProbeError("This file is not a video, or it is damaged: it could not be read.")
     video = next(
@@ -112,12 +144,29 @@ def parse_probe(data: dict) -> ProbeResult:
         if any(s.get("codec_type") == "audio" for s in streams):
             raise ProbeError("This file has no video track (it looks like an audio file).")
         raise ProbeError("This file is not a video: it has no video track.")
-    coded_width, coded_height = int(video.get("width") or 0), int(video.get("height") or 0)
+    demuxer = accepted_demuxer(format_name)
+    if demuxer is None:
+        raise ProbeError(NOT_ACCEPTED)
+    if len(streams) > limits.max_streams:
+        raise ProbeError(f"The file has {len(streams)} streams; at most {limits.max_streams} are accepted.")
+    for stream in streams:
+        if stream.get("codec_type") == "video":
+            sides = [_int(stream.get(key)) for key in ("width", "height", "coded_width", "coded_height")]
+            if max(sides) > limits.max_side:
+                raise ProbeError(
+                    f"The video is too large: {_int(stream.get('width'))}×{_int(stream.get('height'))} pixels; "
+                    f"at most {limits.max_side} on a side are accepted."
+                )
+    coded_width, coded_height = _int(video.get("width")), _int(video.get("height"))
     if coded_width < 2 or coded_height < 2:
         raise ProbeError("This file is damaged or not a video: its video track has no picture size.")
     duration = _float(fmt.get("duration")) or _float(video.get("duration"))
     if not duration or duration < 0.05:
         raise ProbeError("The video has no duration: it is empty, a still image or damaged.")
+    if duration > limits.max_duration:
+        raise ProbeError(
+            f"The video is too long: {_clock(duration)}; at most {_clock(limits.max_duration)} are accepted."
+        )
 
     sar = _ratio(video.get("sample_aspect_ratio")) or Fraction(1)
     display_width = max(2, round(coded_width * sar))
@@ -145,10 +194,11 @@ def parse_probe(data: dict) -> ProbeResult:
         audio_index=int(audio.get("index", 0)) if audio else None,
         format_name=format_name,
         bit_rate=int(bit_rate) if bit_rate else None,
+        demuxer=demuxer,
     )
 
 
-def probe(path: str | os.PathLike) -> ProbeResult:
+def probe(path: str | os.PathLike, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
     """Run ffprobe on a local file and parse the result."""
     from .runner import run_ffprobe
 
@@ -158,4 +208,4 @@ def probe(path: str | os.PathLike) -> ProbeResult:
         raise ProbeError("The uploaded file could not be found.") from None
     if size == 0:
         raise ProbeError("The file is empty (0 bytes).")
-    return parse_probe(run_ffprobe(path))
+    return parse_probe(run_ffprobe(path), limits)

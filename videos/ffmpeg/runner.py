@@ -6,6 +6,7 @@ import ctypes
 import json
 import os
 import queue
+import resource
 import signal
 import subprocess
 import threading
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from .errors import FFmpegCancelled, FFmpegError, ProbeError
+from .inputs import input_args
 
 FFPROBE = "ffprobe"
 PROBE_TIMEOUT = 60
@@ -30,29 +32,59 @@ class Progress:
     done: bool = False
 
 
-def _die_with_parent() -> None:
-    # A hard time limit SIGKILLs the Celery child; without this ffmpeg would run on as an orphan.
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+@dataclass(frozen=True)
+class Limits:
+    """Ceilings for one ffmpeg or ffprobe child (rlimits), so a hostile file ends its own attempt.
+
+    memory_bytes bounds the address space (RLIMIT_AS), cpu_seconds the CPU time of all its
+    threads (RLIMIT_CPU, then SIGXCPU); 0 means no ceiling.
+    """
+
+    memory_bytes: int = 0
+    cpu_seconds: int = 0
 
 
-def run_ffprobe(path: str | os.PathLike) -> dict:
-    """Return ffprobe's JSON description of a local file."""
+PROBE_LIMITS = Limits(memory_bytes=2 << 30, cpu_seconds=PROBE_TIMEOUT)
+
+
+def _child_setup(limits: Limits):
+    def setup() -> None:
+        # A hard time limit SIGKILLs the Celery child; without this ffmpeg would run on as an orphan.
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+        if limits.memory_bytes:
+            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        if limits.cpu_seconds:
+            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+
+    return setup
+
+
+def run_ffprobe(path: str | os.PathLike, *, limits: Limits = PROBE_LIMITS) -> dict:
+    """Return ffprobe's JSON description of a local file read through the demuxer allowlist."""
     cmd = [
         FFPROBE, "-v", "error", "-print_format", "json",
-        "-show_format", "-show_streams", os.fspath(path),
+        "-show_format", "-show_streams", *input_args(path),
     ]
     try:
         result = subprocess.run(
             cmd, capture_output=True, timeout=PROBE_TIMEOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_child_setup(limits),
         )
     except subprocess.TimeoutExpired:
         raise ProbeError("The file took too long to read; it may be damaged.") from None
     if result.returncode != 0:
-        reason = result.stderr.decode(errors="replace").strip().splitlines()
+        stderr = result.stderr.decode(errors="replace")
+        if "not on whitelist" in stderr:
+            from .probe import NOT_ACCEPTED
+
+            raise ProbeError(NOT_ACCEPTED)
+        if result.returncode < 0:
+            raise ProbeError(f"Reading this file needed more {_resource_of(-result.returncode)} than allowed; "
+                             "it may be damaged or built to exhaust the server.")
+        reason = stderr.strip().splitlines()
         detail = reason[-1].split(": ", 1)[-1] if reason else "unreadable"
         raise ProbeError(f"This file is not a video or it is damaged ({detail}).")
     try:
@@ -94,6 +126,7 @@ def run_ffmpeg(
     stderr_path: str | os.PathLike,
     should_cancel: Callable[[], bool] | None = None,
     poll: float = 0.5,
+    limits: Limits = Limits(),
 ) -> Iterator[Progress]:
     """Run ffmpeg, yielding Progress for each ``-progress`` block.
 
@@ -104,7 +137,7 @@ def run_ffmpeg(
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
             list(cmd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_child_setup(limits),
         )
     lines: queue.Queue[bytes | None] = queue.Queue()
     reader = threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True)
@@ -132,9 +165,15 @@ def run_ffmpeg(
                 if key == "progress":
                     yield parse_progress(block, duration)
                     block = {}
-        returncode = process.wait()
+        returncode, cpu_used = _wait(process)
+        if returncode != 0 and limits.cpu_seconds and cpu_used >= limits.cpu_seconds:
+            # ffmpeg catches SIGXCPU and exits 255 like any error: the CPU it used tells.
+            raise FFmpegError(returncode, _tail(stderr_path), cause="it needed more CPU time than allowed")
         if returncode != 0:
-            raise FFmpegError(returncode, _tail(stderr_path))
+            tail = _tail(stderr_path)
+            if any(sign in tail for sign in ("Cannot allocate memory", "Out of memory", "malloc of size", "failed to allocate")):
+                raise FFmpegError(returncode, tail, cause="it needed more memory than allowed")
+            raise FFmpegError(returncode, tail)
     finally:
         if process.poll() is None:
             _stop(process)
@@ -170,6 +209,17 @@ def generate_clip(
     if audio:
         cmd += ["-c:a", "aac", "-b:a", "128k"]
     subprocess.run([*cmd, "-movflags", "+faststart", os.fspath(path)], check=True, stdin=subprocess.DEVNULL)
+
+
+def _wait(process: subprocess.Popen) -> tuple[int, float]:
+    """Reap the process; return its exit status (as Popen gives it) and the CPU seconds it used."""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_utime + usage.ru_stime
+
+
+def _resource_of(signum: int) -> str:
+    return "CPU time" if signum == signal.SIGXCPU else "memory or time"
 
 
 def _pump(stream, lines: queue.Queue) -> None:

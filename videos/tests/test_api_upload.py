@@ -99,7 +99,7 @@ def test_upload_is_streamed_to_a_temporary_file(user, clip_bytes, monkeypatch):
 
     probed = []
     original = api.probe
-    monkeypatch.setattr(api, "probe", lambda path: probed.append(path) or original(path))
+    monkeypatch.setattr(api, "probe", lambda path, limits: probed.append(path) or original(path, limits))
     real_init = TemporaryUploadedFile.__init__
     made = []
     monkeypatch.setattr(TemporaryUploadedFile, "__init__", lambda self, *a, **k: made.append(1) or real_init(self, *a, **k))

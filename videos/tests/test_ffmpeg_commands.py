@@ -184,7 +184,10 @@ def test_hls_command_is_one_decode_with_split_and_one_audio_encode(tmp_path):
     probe = probe_of(1920, 1080)
     ladder = ladder_for(probe)
     cmd = hls_command(source="/in/src.mov", probe=probe, ladder=ladder, out_dir=tmp_path)
-    assert cmd[0] == "ffmpeg" and cmd.count("-i") == 1 and _option(cmd, "-i") == "/in/src.mov"
+    assert cmd[0] == "ffmpeg" and cmd.count("-i") == 1 and _option(cmd, "-i") == "file:/in/src.mov"
+    # Only the uploaded file: the file protocol, the allowlist, and the demuxer the probe found.
+    assert _option(cmd, "-protocol_whitelist") == "file" and _option(cmd, "-f") == "mov"
+    assert _option(cmd, "-format_whitelist") == "mov,matroska,avi,flv,mpegts,mpeg,ogg,asf,gif"
     graph = _graph(cmd)
     assert graph.startswith("[0:0]split=6[s0][s1][s2][s3][s4][s5]")
     for index, rung in enumerate(ladder):

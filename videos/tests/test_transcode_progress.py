@@ -77,10 +77,9 @@ def test_a_minute_of_1080p_reports_progress_all_the_way(settings, transcode_sett
     assert min(f["progress"] for _, f in encoding[1:]) < 50
 
     # The storyboard sheet was put together from its tiles: 32 tiles, 10 a row, 160x90 each.
-    from videos.ffmpeg import run_ffprobe
+    from .test_ffmpeg_run import ffprobe_size
 
     with default_storage.open(video.storyboard_image_key) as sheet, open(settings.MEDIA_ROOT / "sheet.jpg", "wb") as f:
         f.write(sheet.read())
-    stream = run_ffprobe(settings.MEDIA_ROOT / "sheet.jpg")["streams"][0]
-    assert (stream["width"], stream["height"]) == (1600, 360)
+    assert ffprobe_size(settings.MEDIA_ROOT / "sheet.jpg") == (1600, 360)
     assert not [k for k in default_storage.listdir(video.output_prefix)[0] if "tiles" in k]
