@@ -14,10 +14,9 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from videos import selectors as video_selectors
 from videos.ffmpeg.hls import SubtitleTrack
 from videos.models import Video
-from videos.playback import url_expiry
+from videos.playback import playable_video, url_expiry
 
 from . import selectors
 from .models import Subtitle
@@ -73,9 +72,7 @@ def subtitle_media_playlist(subtitle: Subtitle, *, duration: float, expire: int)
 
 @require_GET
 def hls_subtitle(request, video_id, language, kind):
-    video = video_selectors.video_get_visible(user=request.user, video_id=video_id)
-    if video is None or not video.is_ready:
-        raise Http404("No such video, or it is not ready.")
+    video, _ = playable_video(request, video_id)
     subtitle = selectors.subtitle_get_by_language(video=video, language=language, kind=kind)
     if subtitle is None:
         raise Http404("No such subtitle.")

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -23,6 +28,8 @@ logger = logging.getLogger(__name__)
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 PLAYLIST_CACHE_SECONDS = 24 * 3600  # playlists under an attempt prefix never change
 MAX_URL_EXPIRY = 7 * 24 * 3600  # the longest a SigV4 presigned URL may live
+TOKEN_PARAM = "token"
+TOKEN_SALT = "mediasite.playback"
 _ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
 
 
@@ -62,15 +69,22 @@ def parse_master(text: str) -> tuple[list[Variant], AudioRendition | None]:
     return variants, audio
 
 
-def master_playlist_text(video: Video, *, subtitles: list[SubtitleTrack] | None = None) -> str:
-    """The master playlist of a ready video, pointing at Django's variant playlist URLs."""
+def master_playlist_text(
+    video: Video, *, subtitles: list[SubtitleTrack] | None = None, token: str | None = None
+) -> str:
+    """The master playlist of a ready video, pointing at Django's variant playlist URLs.
+
+    With a playback token, every playlist URL it names carries the token on.
+    """
+    carry = (lambda uri: f"{uri}?{urlencode({TOKEN_PARAM: token})}") if token else (lambda uri: uri)
     variants, audio = parse_master(_read(video.master_playlist_key))
     variants = [
-        Variant(**{**variant.__dict__, "uri": variant_url(video, variant.name)}) for variant in variants
+        Variant(**{**variant.__dict__, "uri": carry(variant_url(video, variant.name))}) for variant in variants
     ]
     if audio is not None:
-        audio = AudioRendition(uri=variant_url(video, AUDIO_DIR), channels=audio.channels)
+        audio = AudioRendition(uri=carry(variant_url(video, AUDIO_DIR)), channels=audio.channels)
     tracks = subtitle_tracks(video) if subtitles is None else subtitles
+    tracks = [replace(track, uri=carry(track.uri)) for track in tracks]
     return master_playlist(variants, audio=audio, subtitles=tracks)
 
 
@@ -88,6 +102,48 @@ def url_expiry(video: Video) -> int:
     return min(MAX_URL_EXPIRY, settings.MEDIA_URL_EXPIRY + 2 * int(video.duration or 0))
 
 
+def playback_token(video: Video) -> str:
+    """A signed, expiring token that lets whoever holds it play this one video (Mux's signed playback).
+
+    It lives as long as the segment URLs a playlist signs (url_expiry), so a viewer is never cut
+    off mid-play; after that, a video made private again no longer plays for it.
+    """
+    payload = {"v": str(video.pk), "e": int(time.time()) + url_expiry(video)}
+    return signing.dumps(payload, salt=TOKEN_SALT, compress=False)
+
+
+def playback_url(video: Video, *, request) -> str:
+    """The master playlist URL the API gives out: plain for public and unlisted videos, signed for private ones."""
+    url = request.build_absolute_uri(master_url(video))
+    if video.visibility == Video.Visibility.PRIVATE:
+        url += "?" + urlencode({TOKEN_PARAM: playback_token(video)})
+    return url
+
+
+def playable_video(request, video_id) -> tuple[Video, str | None]:
+    """The ready video this request may play, and the playback token it came with (if any).
+
+    A token alone is enough, with no session or header; a bad or expired one is a 403. Without
+    one, the viewer's own access decides (404 when the video is hidden from them).
+    """
+    token = request.GET.get(TOKEN_PARAM)
+    if token is not None:
+        try:
+            payload = signing.loads(token, salt=TOKEN_SALT)
+        except signing.BadSignature:
+            raise PermissionDenied("This playback link is not valid.") from None
+        if not isinstance(payload, dict) or payload.get("v") != str(video_id):
+            raise PermissionDenied("This playback link is for another video.")
+        if not isinstance(payload.get("e"), int) or payload["e"] < time.time():
+            raise PermissionDenied("This playback link has expired.")
+        video = Video.objects.filter(pk=video_id).first()
+    else:
+        video = selectors.video_get_visible(user=request.user, video_id=video_id)
+    if video is None or not video.is_ready:
+        raise Http404("No such video, or it is not ready.")
+    return video, token
+
+
 def variant_url(video: Video, rung: str) -> str:
     return reverse("hls-variant", kwargs={"video_id": video.pk, "rung": rung})
 
@@ -98,13 +154,13 @@ def master_url(video: Video) -> str:
 
 @require_GET
 def hls_master(request, video_id):
-    video = _playable(request, video_id)
-    return _playlist_response(master_playlist_text(video))
+    video, token = playable_video(request, video_id)
+    return _playlist_response(master_playlist_text(video, token=token))
 
 
 @require_GET
 def hls_variant(request, video_id, rung):
-    video = _playable(request, video_id)
+    video, _ = playable_video(request, video_id)
     if rung != AUDIO_DIR and not video.renditions.filter(name=rung).exists():
         raise Http404("No such rendition.")
     try:
@@ -115,13 +171,6 @@ def hls_variant(request, video_id, rung):
     # The signed URLs inside must not be reused from a cache after they expire.
     response["Cache-Control"] = f"private, max-age={max(0, url_expiry(video) // 2)}"
     return response
-
-
-def _playable(request, video_id) -> Video:
-    video = selectors.video_get_visible(user=request.user, video_id=video_id)
-    if video is None or not video.is_ready:
-        raise Http404("No such video, or it is not ready.")
-    return video
 
 
 def _playlist_response(text: str) -> HttpResponse:

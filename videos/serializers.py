@@ -10,8 +10,7 @@ from rest_framework import serializers
 
 from . import selectors
 from .models import Rendition, Video
-
-PLAYBACK_PATH = "/videos/{id}/hls/master.m3u8"
+from .playback import playback_url
 _datetime = serializers.DateTimeField()
 
 
@@ -95,7 +94,11 @@ class VideoDetailSerializer(VideoListItemSerializer):
     renditions = RenditionSerializer(many=True)
     storyboard = StoryboardSerializer(allow_null=True, help_text="Sprite sheet of thumbnails; null until ready.")
     subtitles = SubtitleSerializer(many=True)
-    playback_url = serializers.URLField(allow_null=True, help_text="HLS master playlist; null until ready.")
+    playback_url = serializers.URLField(
+        allow_null=True,
+        help_text="HLS master playlist; null until ready. Plays on its own, with no cookie or header: "
+        "signed with an expiring token when the video is private.",
+    )
     can_edit = serializers.BooleanField(help_text="Whether you may change or delete this video.")
 
     def to_representation(self, video: Video) -> dict:
@@ -133,7 +136,7 @@ class VideoDetailSerializer(VideoListItemSerializer):
                 }
                 for s in video.subtitles.all()
             ],
-            playback_url=request.build_absolute_uri(PLAYBACK_PATH.format(id=video.pk)) if ready else None,
+            playback_url=playback_url(video, request=request) if ready else None,
             can_edit=selectors.video_can_edit(user=request.user, video=video),
         )
         return data
