@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_prometheus",
     "mediasite.api",
+    "users",
     "videos",
     "subtitles",
     "notifications",
@@ -140,6 +141,13 @@ CHANNEL_LAYERS = {
         },
     }
 }
+
+# --- Users -------------------------------------------------------------------------------------
+# The role a new account gets: viewer (watches), uploader (also uploads), moderator (also edits,
+# hides or deletes anyone's video) or staff. Uploader keeps a small team's "everyone uploads".
+DEFAULT_USER_ROLE = env("DEFAULT_USER_ROLE", default="uploader")
+# Bytes of sources each user may keep (0 = no limit); the admin sets it per user.
+USER_STORAGE_QUOTA = env.int("USER_STORAGE_QUOTA", default=0)
 
 # --- Celery -----------------------------------------------------------------------------------
 TRANSCODE_SOFT_TIME_LIMIT = env.int("TRANSCODE_SOFT_TIME_LIMIT", default=3 * 3600)

@@ -21,6 +21,9 @@ from mediasite.api.throttles import AnonThrottle, UploadThrottle, UserThrottle
 from mediasite.api.uploads import UploadLimitHandler
 
 from . import read_cache, selectors, services
+from .services import UPLOAD_REFUSED
+from users.selectors import user_can_upload
+
 from .ffmpeg.errors import ProbeError
 from .ffmpeg.probe import probe
 from .transcode import probe_limits
@@ -75,8 +78,17 @@ def detail_response(request, video: Video, *, status_code=status.HTTP_200_OK, he
     return Response(VideoDetailSerializer(video, context={"request": request}).data, status=status_code, headers=headers)
 
 
+class UploadersMayPost(permissions.BasePermission):
+    """Creating a video needs the uploader role; checked before the body is read."""
+
+    message = UPLOAD_REFUSED
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or user_can_upload(request.user)
+
+
 class VideoCollectionApi(APIView):
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, UploadersMayPost]
     throttle_classes = [AnonThrottle, UserThrottle, UploadThrottle]
     parser_classes = [MultiPartParser]
     pagination_class = CreatedCursorPagination

@@ -85,6 +85,7 @@ class Video(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("moderate_video", "Can see, edit, hide or delete anyone's video")]
         indexes = [
             # The lists' order (cursor pagination): a page is an index range read, not a sort of all rows.
             models.Index(fields=["-created_at", "-id"], name="video_newest_first"),

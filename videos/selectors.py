@@ -2,12 +2,14 @@
 
 from django.db.models import Q, QuerySet
 
+from users.selectors import user_can_moderate
+
 from .models import Video
 
 
 def video_visible_filter(user) -> Q:
-    """Videos this user may open: public and unlisted ones, plus their own (all for staff)."""
-    if user is not None and user.is_authenticated and user.is_staff:
+    """Videos this user may open: public and unlisted ones, plus their own (all for staff and moderators)."""
+    if user_can_moderate(user):
         return Q()
     visible = Q(visibility__in=[Video.Visibility.PUBLIC, Video.Visibility.UNLISTED])
     if user is not None and user.is_authenticated:
@@ -46,7 +48,7 @@ def video_can_view(*, user, video: Video) -> bool:
 
 
 def video_can_edit(*, user, video: Video) -> bool:
-    return user is not None and user.is_authenticated and (user.is_staff or video.owner_id == user.pk)
+    return user is not None and user.is_authenticated and (video.owner_id == user.pk or user_can_moderate(user))
 
 
 def video_in_flight_for(*, user) -> QuerySet[Video]:

@@ -3,9 +3,12 @@
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Sum
+
+from users.selectors import user_can_upload, user_storage_quota
 
 from . import storage
 from .models import Video
@@ -19,6 +22,9 @@ def _enqueue_transcode(video_id) -> None:
     video_transcode.delay(str(video_id))
 
 
+UPLOAD_REFUSED = "Your account may watch videos but not upload them: ask an administrator for the uploader role."
+
+
 def video_create(
     *,
     owner,
@@ -28,10 +34,21 @@ def video_create(
     visibility: str = Video.Visibility.PRIVATE,
 ) -> Video:
     """Store an upload as a new queued video and enqueue its transcode once the row is committed."""
+    if not user_can_upload(owner):
+        raise PermissionDenied(UPLOAD_REFUSED)
     if file.size is not None and file.size > settings.MAX_UPLOAD_SIZE:
         raise ValidationError(f"The file is larger than the {settings.MAX_UPLOAD_SIZE} byte limit.", code="too_large")
     if not file.size:
         raise ValidationError("The file is empty.", code="empty")
+    quota = user_storage_quota(owner)
+    if quota:
+        used = Video.objects.filter(owner=owner).aggregate(used=Sum("source_size"))["used"] or 0
+        if used + (file.size or 0) > quota:
+            raise ValidationError(
+                f"This upload would exceed your storage quota of {_size(quota)} "
+                f"({_size(used)} used): delete videos or ask an administrator for more.",
+                code="too_large",
+            )
     video = Video(
         owner=owner,
         title=title,
@@ -51,6 +68,14 @@ def video_create(
         storage.delete_prefix(storage.video_prefix(video.pk))
         raise
     return video
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+    return str(n)
 
 
 def video_delete(*, video: Video) -> None:

@@ -3,13 +3,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+
+from users.selectors import user_can_upload
 
 from . import selectors, services
 from .forms import VideoUploadForm
@@ -41,6 +43,8 @@ def video_list_page(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def video_upload_page(request):
+    if not user_can_upload(request.user):
+        raise PermissionDenied(services.UPLOAD_REFUSED)
     form = VideoUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,0 +1,44 @@
+"""Reads about users: their role, what it allows, their quota."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from .roles import MODERATE_PERMISSION, UPLOAD_PERMISSION, Role
+
+
+def user_role(user) -> str:
+    """The highest role this user holds (an anonymous visitor is a viewer)."""
+    if user is None or not user.is_authenticated:
+        return Role.VIEWER
+    if user.is_staff or user.is_superuser:
+        return Role.STAFF
+    if user.has_perm(MODERATE_PERMISSION):
+        return Role.MODERATOR
+    if user.has_perm(UPLOAD_PERMISSION):
+        return Role.UPLOADER
+    return Role.VIEWER
+
+
+def user_can_upload(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active and user.has_perm(UPLOAD_PERMISSION)
+
+
+def user_can_moderate(user) -> bool:
+    """Staff and moderators may see, edit, hide and delete anyone's video."""
+    return user is not None and user.is_authenticated and user.is_active and (
+        user.is_staff or user.has_perm(MODERATE_PERMISSION)
+    )
+
+
+def user_display_name(user) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile else "") or user.get_username()
+
+
+def user_storage_quota(user) -> int:
+    """Bytes of sources this user may keep; 0 means no limit."""
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.storage_quota is not None:
+        return profile.storage_quota
+    return settings.USER_STORAGE_QUOTA
