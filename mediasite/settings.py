@@ -153,7 +153,10 @@ USER_STORAGE_QUOTA = env.int("USER_STORAGE_QUOTA", default=0)
 TRANSCODE_SOFT_TIME_LIMIT = env.int("TRANSCODE_SOFT_TIME_LIMIT", default=3 * 3600)
 TRANSCODE_HARD_TIME_LIMIT = env.int("TRANSCODE_HARD_TIME_LIMIT", default=TRANSCODE_SOFT_TIME_LIMIT + 300)
 
-CELERY_BROKER_URL = REDIS_URL
+# Redis by default (one service for the broker, the channel layer and the cache). RabbitMQ
+# (amqp://…) is supported: it redelivers a lost worker's task the moment its connection drops,
+# so recovery takes a few heartbeats instead of TRANSCODE_WORKER_LOST_SECONDS.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -29,7 +29,8 @@ def video_transcode(self, video_id: str) -> None:
     """Transcode one video; a fresh attempt id per run keeps redeliveries apart."""
     attempt = transcode.new_attempt()
     try:
-        transcode.video_transcode(video_id=video_id, attempt=attempt)
+        redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+        transcode.video_transcode(video_id=video_id, attempt=attempt, redelivered=redelivered)
     except TRANSIENT_ERRORS as exc:
         if self.request.retries < self.max_retries and not self.request.is_eager:
             logger.warning("video %s: transient error, retrying: %s", video_id, exc)

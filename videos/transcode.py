@@ -182,12 +182,15 @@ class _Tracker:
             raise TranscodeSuperseded if self.superseded else TranscodeCancelled
 
 
-def video_transcode(*, video_id, attempt: str) -> Video | None:
+def video_transcode(*, video_id, attempt: str, redelivered: bool = False) -> Video | None:
     """Run one transcode attempt; return the ready video, or None when there was nothing to do.
 
+    ``redelivered``: the broker gave this task before and it was never acknowledged (its worker
+    died or lost its connection): if the video's running attempt has gone silent, take over now.
     Raises ProbeError, FFmpegError, storage errors… for the task's failure path.
     """
-    video = _claim(video_id, attempt)
+    take_over = redelivered and _running_attempt_silent(video_id)
+    video = _claim(video_id, attempt, take_over=take_over)
     if video is None:
         return None
     tracker = _Tracker(video, attempt)
@@ -228,7 +231,27 @@ def video_transcode(*, video_id, attempt: str) -> Video | None:
         return None
 
 
-def _claim(video_id, attempt: str) -> Video | None:
+def _running_attempt_silent(video_id) -> bool:
+    """Watch a processing video's heartbeat for three beats: True when it never moved."""
+    def beat():
+        return Video.objects.filter(pk=video_id, status=Video.Status.PROCESSING).values_list(
+            "attempt", "heartbeat_at"
+        ).first()
+
+    first = beat()
+    if first is None:
+        return False
+    interval = settings.TRANSCODE_HEARTBEAT_SECONDS
+    deadline = time.monotonic() + 3 * interval
+    while time.monotonic() < deadline:
+        time.sleep(min(1.0, interval))
+        if beat() != first:
+            return False  # alive (or finished): this delivery is a duplicate
+    logger.warning("video %s: attempt %s stopped beating; a redelivered task takes over", video_id, first[0])
+    return True
+
+
+def _claim(video_id, attempt: str, *, take_over: bool = False) -> Video | None:
     with transaction.atomic():
         video = Video.objects.select_for_update().filter(pk=video_id).first()
         if video is None:
@@ -240,7 +263,7 @@ def _claim(video_id, attempt: str) -> Video | None:
         # A "processing" video whose task arrives again: while its attempt's worker shows life, this
         # is a duplicate (a late redelivery) and does nothing; once that worker is gone, this
         # attempt takes over and the old one, should it wake up, stops at its next check.
-        if video.status == Video.Status.PROCESSING and heartbeat_is_fresh(video):
+        if video.status == Video.Status.PROCESSING and heartbeat_is_fresh(video) and not take_over:
             logger.info("video %s is being transcoded by a live attempt %s; nothing to do", video_id, video.attempt)
             return None
         if video.cancel_requested:

@@ -58,10 +58,10 @@ class Workers:
         self.env.pop("S3_BUCKET", None)
         self.running: list[tuple[subprocess.Popen, Path]] = []
 
-    def start(self, name: str, **env) -> subprocess.Popen:
+    def start(self, name: str, queues: str = "transcode,default", **env) -> subprocess.Popen:
         log = self.tmp_path / f"{name}.log"
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "mediasite", "worker", "-Q", "transcode,default",
+            [sys.executable, "-m", "celery", "-A", "mediasite", "worker", "-Q", queues,
              "--concurrency", "1", "--without-gossip", "--without-mingle", "-n", f"{name}-{os.getpid()}@%h"],
             cwd=ROOT, env={**self.env, **env}, stdout=open(log, "wb"), stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -185,3 +185,59 @@ def test_database_connection_killed_mid_encode_reconnects_and_finishes(settings,
     _wait_for(lambda: _state(video).status == Video.Status.READY, timeout=180,
               what="the video becoming ready", workers=workers)
     assert video.attempt_count == 1, "the encode should go on, not start again"
+
+
+RABBITMQ = os.environ.get("RABBITMQ_TEST_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def _rabbitmq_answers() -> bool:
+    from kombu import Connection
+
+    try:
+        with Connection(RABBITMQ, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
+        return True
+    except Exception:
+        return False
+
+
+def test_on_rabbitmq_a_killed_worker_s_video_resumes_at_once_elsewhere(settings, workers, user, forty_seconds_720p,
+                                                                      monkeypatch):
+    """RabbitMQ redelivers the unacknowledged task the moment the dead worker's connection drops;
+    the other worker sees the running attempt stop beating and takes over, long before the watchdog."""
+    if not _rabbitmq_answers():
+        pytest.skip(f"RabbitMQ does not answer at {RABBITMQ}")
+    from kombu import Connection
+
+    from videos.tasks import video_transcode
+
+    queue = f"transcode-test-{os.getpid()}"
+    env = {"CELERY_BROKER_URL": RABBITMQ, "TRANSCODE_WORKER_LOST_SECONDS": "600"}
+    hosts = [workers.start(name, queues=queue, **env) for name in ("rabbit-a", "rabbit-b")]
+
+    def enqueue(video_id):
+        with Connection(RABBITMQ) as conn:
+            video_transcode.apply_async(args=[str(video_id)], queue=queue, connection=conn)
+
+    monkeypatch.setattr("videos.services._enqueue_transcode", enqueue)
+    try:
+        video = upload(user, forty_seconds_720p)
+        _wait_for(lambda: _state(video).stage == "transcoding" and video.progress >= 10, timeout=120,
+                  what="the encode reaching 10 %", workers=workers)
+        running = next(host for host in hosts if _ffmpeg_pids_in(host.pid))
+        workers.kill_tree(running)
+        killed_at = time.monotonic()
+        _wait_for(lambda: _state(video).attempt_count == 2, timeout=60, what="the take-over", workers=workers)
+        taken_over = time.monotonic() - killed_at
+        print(f"taken over {taken_over:.1f} s after the kill")
+        assert taken_over < 30  # three heartbeats of 1 s, plus the worker's own start of the task
+        _wait_for(lambda: _state(video).status == Video.Status.READY, timeout=120,
+                  what="the video becoming ready on the other worker", workers=workers)
+        # Well before TRANSCODE_WORKER_LOST_SECONDS: the redelivery did it, not the watchdog.
+        assert video.attempt_count == 2 and time.monotonic() - killed_at < 100
+        assert _out_prefixes(settings, video) == [video.attempt]
+        assert Notification.objects.filter(recipient=user, type="transcode_complete").count() == 1
+    finally:
+        workers.stop_all()
+        with Connection(RABBITMQ) as conn:
+            conn.default_channel.queue_delete(queue)
