@@ -12,7 +12,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from mediasite.api.uploads import UploadLimitASGIMiddleware, install_daphne_body_streaming  # noqa: E402
 from notifications.middleware import TicketAuthMiddleware  # noqa: E402
-from notifications.routing import websocket_urlpatterns  # noqa: E402
+from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 # Uploads reach Django from daphne's spool file chunk by chunk, not queued whole in memory.
 install_daphne_body_streaming()

@@ -24,8 +24,7 @@ urlpatterns = [
     # Anything else under /api/ answers a JSON 404 in the API's error shape, never an HTML page.
     re_path(r"^api/", api_errors.api_not_found),
     re_path(r"^media/(?P<name>.+)$", media_views.media_serve, name="media"),
-    path("", include("subtitles.hls_urls")),
-    path("", include("videos.urls")),
+    path("", include("playback.urls")),
     path("", include("videos.urls_pages")),
 ]
 

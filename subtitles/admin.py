@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
+from videos.admin import VideoAdmin
+
 from . import services
 from .convert import SubtitleError, language_normalize
 from .models import Subtitle
@@ -96,3 +98,8 @@ class SubtitleInline(admin.TabularInline):
     fields = ("language", "kind", "label", "is_default", "upload", "source_format", "source_encoding",
               "cue_count", "warnings")  # fmt: skip
     readonly_fields = ("source_format", "source_encoding", "cue_count", "warnings")
+
+
+# The video page shows its subtitles; the inline is added from here because subtitles depend on
+# videos, never the other way round.
+VideoAdmin.inlines = [*VideoAdmin.inlines, SubtitleInline]

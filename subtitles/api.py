@@ -15,8 +15,9 @@ from rest_framework.views import APIView
 from videos import selectors as video_selectors
 from videos.models import Video
 
-from . import playback, selectors, services
+from . import selectors, services
 from .convert import SubtitleError, language_normalize, size_check
+from .links import subtitle_playlist_url
 from .models import Subtitle
 
 VTT_CONTENT_TYPE = "text/vtt; charset=utf-8"
@@ -81,7 +82,7 @@ class SubtitleOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_playlist_url(self, subtitle) -> str:
-        return self._absolute(playback.subtitle_playlist_url(subtitle))
+        return self._absolute(subtitle_playlist_url(subtitle))
 
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")

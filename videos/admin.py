@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from subtitles.admin import SubtitleInline
-
 from .models import Rendition, Video
 
 
@@ -28,7 +26,7 @@ class VideoAdmin(admin.ModelAdmin):
         "duration", "width", "height", "fps", "has_audio", "output_prefix",
         "created_at", "updated_at", "processing_started_at", "progress_at", "ready_at",
     )  # fmt: skip
-    inlines = [RenditionInline, SubtitleInline]
+    inlines = [RenditionInline]  # subtitles.admin adds its inline: subtitles sit above videos
 
     @admin.display(description="Progress", ordering="progress")
     def progress_bar(self, obj):

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from . import selectors
 from .models import Rendition, Video
-from .playback import playback_url
+from .playback_links import playback_url
 _datetime = serializers.DateTimeField()
 
 

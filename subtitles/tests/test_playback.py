@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from subtitles import services
-from subtitles.playback import subtitle_tracks
+from playback.subtitles import subtitle_tracks
 from videos.ffmpeg.hls import Variant, master_playlist
 from videos.models import Video
 

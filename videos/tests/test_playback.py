@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from videos import playback
+from playback import videos as playback
 from videos.ffmpeg.hls import SubtitleTrack
 from videos.models import Video
 

@@ -16,7 +16,7 @@ from django.test import Client
 
 from subtitles.services import subtitle_save
 from tests.api_support import token_client
-from videos import playback
+from videos import playback_links as playback
 from videos.models import Video
 
 from .transcode_fixtures import clip, eager_celery, transcode_settings, upload  # noqa: F401 (fixtures)

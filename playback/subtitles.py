@@ -1,6 +1,6 @@
 """Subtitles in the HLS stream: the SUBTITLES renditions of the master playlist and their media playlists.
 
-The master playlist is built per request (videos.playback), so a subtitle added or removed shows
+The master playlist is built per request (playback.videos), so a subtitle added or removed shows
 at once, without transcoding again, and one added while the video was still transcoding is
 there as soon as the video is ready. Each rendition is a one-segment WebVTT media playlist
 whose segment is a short-lived signed URL of the stored .vtt.
@@ -11,25 +11,19 @@ import re
 
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from subtitles import selectors
+from subtitles.links import subtitle_playlist_url
+from subtitles.models import Subtitle
 from videos.ffmpeg.hls import SubtitleTrack
 from videos.models import Video
-from videos.playback import playable_video, url_expiry
+from videos.playback_links import url_expiry
 
-from . import selectors
-from .models import Subtitle
+from .access import playable_video
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 _VTT_END = re.compile(r"-->\s*(?:(\d+):)?(\d{2}):(\d{2})\.(\d{3})")
-
-
-def subtitle_playlist_url(subtitle: Subtitle) -> str:
-    return reverse(
-        "hls-subtitle",
-        kwargs={"video_id": subtitle.video_id, "language": subtitle.language, "kind": subtitle.kind},
-    )
 
 
 def subtitle_track_name(subtitle: Subtitle) -> str:

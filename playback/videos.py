@@ -6,38 +6,27 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import selectors, storage
-from .ffmpeg.hls import AUDIO_DIR, AudioRendition, SubtitleTrack, Variant, master_playlist, rewrite_playlist
-from .models import Video
+from videos import storage
+from videos.ffmpeg.hls import AUDIO_DIR, AudioRendition, SubtitleTrack, Variant, master_playlist, rewrite_playlist
+from videos.models import Video
+from videos.playback_links import TOKEN_PARAM, url_expiry, variant_url
+
+from .access import playable_video
+from .subtitles import subtitle_tracks
 
 logger = logging.getLogger(__name__)
 
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 PLAYLIST_CACHE_SECONDS = 24 * 3600  # playlists under an attempt prefix never change
-MAX_URL_EXPIRY = 7 * 24 * 3600  # the longest a SigV4 presigned URL may live
-TOKEN_PARAM = "token"
-TOKEN_SALT = "mediasite.playback"
 _ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
-
-
-def subtitle_tracks(video: Video) -> list[SubtitleTrack]:
-    """Subtitle renditions to list in the master playlist (from the subtitles app, read per request)."""
-    from subtitles.playback import subtitle_tracks as video_subtitle_tracks
-
-    return video_subtitle_tracks(video)
 
 
 def parse_master(text: str) -> tuple[list[Variant], AudioRendition | None]:
@@ -94,62 +83,6 @@ def variant_playlist_text(video: Video, rung: str) -> str:
     base = key.rsplit("/", 1)[0]
     expire = url_expiry(video)
     return rewrite_playlist(_read(key), lambda uri: default_storage.url(f"{base}/{uri}", expire=expire))
-
-
-def url_expiry(video: Video) -> int:
-    # A VOD playlist is fetched once and its segment URLs are used until the end of playback,
-    # so they must outlive the video (twice its length covers pauses), not just a few minutes.
-    return min(MAX_URL_EXPIRY, settings.MEDIA_URL_EXPIRY + 2 * int(video.duration or 0))
-
-
-def playback_token(video: Video) -> str:
-    """A signed, expiring token that lets whoever holds it play this one video (Mux's signed playback).
-
-    It lives as long as the segment URLs a playlist signs (url_expiry), so a viewer is never cut
-    off mid-play; after that, a video made private again no longer plays for it.
-    """
-    payload = {"v": str(video.pk), "e": int(time.time()) + url_expiry(video)}
-    return signing.dumps(payload, salt=TOKEN_SALT, compress=False)
-
-
-def playback_url(video: Video, *, request) -> str:
-    """The master playlist URL the API gives out: plain for public and unlisted videos, signed for private ones."""
-    url = request.build_absolute_uri(master_url(video))
-    if video.visibility == Video.Visibility.PRIVATE:
-        url += "?" + urlencode({TOKEN_PARAM: playback_token(video)})
-    return url
-
-
-def playable_video(request, video_id) -> tuple[Video, str | None]:
-    """The ready video this request may play, and the playback token it came with (if any).
-
-    A token alone is enough, with no session or header; a bad or expired one is a 403. Without
-    one, the viewer's own access decides (404 when the video is hidden from them).
-    """
-    token = request.GET.get(TOKEN_PARAM)
-    if token is not None:
-        try:
-            payload = signing.loads(token, salt=TOKEN_SALT)
-        except signing.BadSignature:
-            raise PermissionDenied("This playback link is not valid.") from None
-        if not isinstance(payload, dict) or payload.get("v") != str(video_id):
-            raise PermissionDenied("This playback link is for another video.")
-        if not isinstance(payload.get("e"), int) or payload["e"] < time.time():
-            raise PermissionDenied("This playback link has expired.")
-        video = Video.objects.filter(pk=video_id).first()
-    else:
-        video = selectors.video_get_visible(user=request.user, video_id=video_id)
-    if video is None or not video.is_ready:
-        raise Http404("No such video, or it is not ready.")
-    return video, token
-
-
-def variant_url(video: Video, rung: str) -> str:
-    return reverse("hls-variant", kwargs={"video_id": video.pk, "rung": rung})
-
-
-def master_url(video: Video) -> str:
-    return reverse("hls-master", kwargs={"video_id": video.pk})
 
 
 @require_GET

@@ -1,12 +1,15 @@
+"""The websocket at /ws/notifications/: a user's events, their videos' live state, subscriptions."""
+
 import json
 from collections import deque
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from . import fanout, presence
-from .selectors import connection_snapshot, video_state_message, video_watchable
-from .services import STAFF_GROUP, user_group, video_group
+from notifications import fanout, presence
+from notifications.services import STAFF_GROUP, user_group, video_group
+
+from .snapshot import connection_snapshot, video_state_message, video_watchable
 
 MAX_SUBSCRIPTIONS = 50
 

@@ -1,8 +1,8 @@
-"""The subtitle media playlists beside a video's HLS playlists (mounted at the site root)."""
+"""HLS playlists of videos and of their subtitles, served by Django after a permission check."""
 
 from django.urls import path, register_converter
 
-from . import playback
+from . import subtitles, videos
 
 
 class LanguageConverter:
@@ -18,9 +18,11 @@ class LanguageConverter:
 register_converter(LanguageConverter, "bcp47")
 
 urlpatterns = [
+    path("videos/<uuid:video_id>/hls/master.m3u8", videos.hls_master, name="hls-master"),
+    path("videos/<uuid:video_id>/hls/<slug:rung>/index.m3u8", videos.hls_variant, name="hls-variant"),
     path(
         "videos/<uuid:video_id>/hls/subtitles/<bcp47:language>.<slug:kind>.m3u8",
-        playback.hls_subtitle,
+        subtitles.hls_subtitle,
         name="hls-subtitle",
     ),
 ]

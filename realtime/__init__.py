@@ -1,0 +1,1 @@
+"""Realtime: the websocket consumer, above notifications (events) and videos (their state)."""
