@@ -2,9 +2,7 @@
 
 import os
 import tempfile
-from contextlib import contextmanager
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,7 +12,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mediasite.api.errors import Conflict
 from mediasite.api.pagination import CreatedCursorPagination
 from mediasite.api.schema import error_response
 from mediasite.api.throttles import AnonThrottle, UploadThrottle, UserThrottle
@@ -61,17 +58,6 @@ def video_get_for_edit(*, user, video_id) -> Video:
     if not selectors.video_can_edit(user=user, video=video):
         raise PermissionDenied("Only the owner or staff may change this video.")
     return video
-
-
-@contextmanager
-def state_conflicts():
-    """The life-cycle services refuse a wrong state with a ValidationError: that is a 409 here."""
-    try:
-        yield
-    except DjangoValidationError as error:
-        if {getattr(e, "code", None) for e in error.error_list} & {"not_retryable", "not_cancellable"}:
-            raise Conflict(" ".join(error.messages)) from None
-        raise
 
 
 def detail_response(request, video: Video, *, status_code=status.HTTP_200_OK, headers=None) -> Response:
@@ -224,8 +210,7 @@ class VideoRetryApi(APIView):
     )
     def post(self, request, video_id):
         video = video_get_for_edit(user=request.user, video_id=video_id)
-        with state_conflicts():
-            services.video_retry(video=video)
+        services.video_retry(video=video)
         return detail_response(request, video_get_for_detail(user=request.user, video_id=video_id))
 
 
@@ -241,6 +226,5 @@ class VideoCancelApi(APIView):
     )
     def post(self, request, video_id):
         video = video_get_for_edit(user=request.user, video_id=video_id)
-        with state_conflicts():
-            services.video_cancel(video=video)
+        services.video_cancel(video=video)
         return detail_response(request, video_get_for_detail(user=request.user, video_id=video_id))

@@ -23,10 +23,8 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications.events import TranscodeFailed
-from notifications.services import event_publish, video_group
-
 from . import outputs
+from .lifecycle import video_move
 from .models import Video
 
 logger = logging.getLogger(__name__)
@@ -121,34 +119,19 @@ def _judge(pk, *, lost_before, stalled_before) -> str | None:
 
 
 def _requeue_lost(video: Video) -> None:
-    from .services import _enqueue_transcode, _publish_state
+    from .services import _enqueue_transcode
 
     logger.warning("video %s: worker of attempt %s is gone; queued again (attempt %d of %d)",
                    video.pk, video.attempt, video.attempt_count + 1, settings.TRANSCODE_MAX_ATTEMPTS)
     # A new attempt id: should the lost worker wake up, it finds itself superseded.
-    video.attempt = new_attempt()
-    video.status = Video.Status.QUEUED
-    video.stage = Video.Stage.NONE
-    video.progress = 0
-    video.save(update_fields=["attempt", "status", "stage", "progress", "updated_at"])
-    _publish_state(video)
+    video_move(video, Video.Status.QUEUED, attempt=new_attempt())
     transaction.on_commit(lambda: _enqueue_transcode(video.pk))
 
 
 def _fail(video: Video, reason: str, message: str) -> None:
     logger.warning("video %s failed by the watchdog (%s): %s", video.pk, reason, message)
-    video.status = Video.Status.FAILED
-    video.stage = Video.Stage.NONE
-    video.error = message
-    video.failure_reason = reason
-    video.cancel_requested = False
     # A new attempt id: a live but hung attempt stops at its next check and drops its outputs.
-    video.attempt = new_attempt()
-    video.save()
-    event_publish(
-        TranscodeFailed(video_id=str(video.pk), title=video.title, error=message),
-        user_ids=[video.owner_id], groups=[video_group(video.pk)],
-    )
+    video_move(video, Video.Status.FAILED, attempt=new_attempt(), error=message, reason=reason)
     keep = video.output_prefix
     transaction.on_commit(lambda: outputs.delete_stale_outputs(video.pk, keep=keep))
 

@@ -8,9 +8,11 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
 
+from mediasite.errors import StateConflict
 from users.selectors import user_can_upload, user_storage_quota
 
 from . import storage
+from .lifecycle import video_move
 from .models import Video
 
 logger = logging.getLogger(__name__)
@@ -99,28 +101,9 @@ def video_update(*, video: Video, **changes) -> Video:
     return video
 
 
-def _publish_state(video: Video) -> None:
-    from notifications.events import TranscodeProgress
-    from notifications.services import event_publish, video_group
-
-    event_publish(
-        TranscodeProgress(
-            video_id=str(video.pk), status=video.status, stage=video.stage, progress=video.progress
-        ),
-        user_ids=[video.owner_id], groups=[video_group(video.pk)], force=True,
-    )
-
-
-def _requeue(video: Video) -> None:
-    video.status = Video.Status.QUEUED
-    video.stage = Video.Stage.NONE
-    video.progress = 0
-    video.error = ""
-    video.failure_reason = Video.FailureReason.NONE
-    video.cancel_requested = False
+def _requeue(video: Video, *, refused: str | None = None) -> None:
     video.attempt_count = 0  # a person asked: the watchdog's budget of attempts starts again
-    video.save()
-    _publish_state(video)
+    video_move(video, Video.Status.QUEUED, refused=refused)
     transaction.on_commit(lambda: _enqueue_transcode(video.pk))
 
 
@@ -128,12 +111,10 @@ def video_retry(*, video: Video) -> Video:
     """Queue a failed or cancelled video for a new transcode."""
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video.pk)
+        refused = f"Only failed or cancelled videos can be retried; this one is {video.get_status_display().lower()}."
         if video.status not in Video.RETRYABLE_STATUSES:
-            raise ValidationError(
-                f"Only failed or cancelled videos can be retried; this one is {video.get_status_display().lower()}.",
-                code="not_retryable",
-            )
-        _requeue(video)
+            raise StateConflict(refused)
+        _requeue(video, refused=refused)
     return video
 
 
@@ -156,16 +137,13 @@ def video_cancel(*, video: Video) -> Video:
         video = Video.objects.select_for_update().get(pk=video.pk)
         if video.status == Video.Status.QUEUED:
             # Nothing runs yet: cancel at once; a task that still arrives finds nothing to do.
-            video.status = Video.Status.CANCELLED
-            video.save(update_fields=["status", "updated_at"])
-            _publish_state(video)
+            video_move(video, Video.Status.CANCELLED)
         elif video.status == Video.Status.PROCESSING:
             # Cooperative: the worker's progress loop sees the flag, stops ffmpeg, and marks it cancelled.
             video.cancel_requested = True
             video.save(update_fields=["cancel_requested", "updated_at"])
         else:
-            raise ValidationError(
-                f"Only queued or processing videos can be cancelled; this one is {video.get_status_display().lower()}.",
-                code="not_cancellable",
+            raise StateConflict(
+                f"Only queued or processing videos can be cancelled; this one is {video.get_status_display().lower()}."
             )
     return video

@@ -20,10 +20,11 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from notifications.events import TranscodeComplete, TranscodeFailed, TranscodeProgress
+from notifications.events import TranscodeProgress
 from notifications.services import event_publish, video_group
 
 from . import outputs, storage
+from .lifecycle import video_move
 from .liveness import Heartbeat, heartbeat_is_fresh, new_attempt, scratch_prefix  # noqa: F401 (new_attempt: the tasks')
 from .ffmpeg import (
     FFmpegCancelled,
@@ -267,19 +268,9 @@ def _claim(video_id, attempt: str, *, take_over: bool = False) -> Video | None:
             logger.info("video %s is being transcoded by a live attempt %s; nothing to do", video_id, video.attempt)
             return None
         if video.cancel_requested:
-            video.status, video.stage = Video.Status.CANCELLED, Stage.NONE
-            video.save(update_fields=["status", "stage", "updated_at"])
-            _publish_status(video)
+            video_move(video, Video.Status.CANCELLED)
             return None
-        video.status = Video.Status.PROCESSING
-        video.stage = Stage.NONE
-        video.attempt = attempt
-        video.progress = 0
-        video.error = ""
-        video.failure_reason = Reason.NONE
-        video.attempt_count += 1
-        video.processing_started_at = video.progress_at = video.heartbeat_at = timezone.now()
-        video.save()
+        video_move(video, Video.Status.PROCESSING, attempt=attempt)
     return video
 
 
@@ -354,20 +345,9 @@ def _complete(video_id, attempt: str, prefix: str, plan: Plan, hls, *, elapsed: 
             for variant, rung in zip(hls.variants, plan.ladder)
         )
         video.output_prefix = prefix
-        video.status = Video.Status.READY
-        video.stage = Stage.NONE
-        video.progress = 100
-        video.progress_at = video.ready_at = timezone.now()
         video.transcode_seconds = round(elapsed, 3)
-        video.save()
+        video_move(video, Video.Status.READY, renditions=[v.name for v in hls.variants])
         transaction.on_commit(lambda: outputs.delete_stale_outputs(video_id, keep=prefix))
-        event_publish(
-            TranscodeComplete(
-                video_id=str(video.pk), title=video.title, renditions=[v.name for v in hls.variants],
-                duration=video.duration,
-            ),
-            user_ids=[video.owner_id], groups=[video_group(video.pk)],
-        )
     logger.info("video %s ready in %.1f s (%s)", video.pk, elapsed, ", ".join(v.name for v in hls.variants))
     return video
 
@@ -392,9 +372,10 @@ EXPECTED_ERRORS = (ProbeError, FFmpegError, SoftTimeLimitExceeded)
 
 def video_transcode_requeue(*, video_id, attempt: str) -> None:
     """Put a video back in the queue after a transient error (the task retries it)."""
-    Video.objects.filter(pk=video_id, attempt=attempt, status=Video.Status.PROCESSING).update(
-        status=Video.Status.QUEUED, stage=Stage.NONE, progress=0
-    )
+    with transaction.atomic():
+        video = _current(video_id, attempt)
+        if video is not None:
+            video_move(video, Video.Status.QUEUED)
     storage.delete_prefix(storage.output_prefix(video_id, attempt))
 
 
@@ -403,19 +384,10 @@ def video_transcode_fail(*, video_id, attempt: str, exc: BaseException) -> None:
     reason, message = failure_of(exc)
     prefix = storage.output_prefix(video_id, attempt)
     with transaction.atomic():
-        video = Video.objects.select_for_update().filter(pk=video_id).first()
-        current = video is not None and video.attempt == attempt and video.status == Video.Status.PROCESSING
+        video = _current(video_id, attempt)
+        current = video is not None
         if current:
-            video.status = Video.Status.FAILED
-            video.stage = Stage.NONE
-            video.error = message
-            video.failure_reason = reason
-            video.cancel_requested = False
-            video.save()
-            event_publish(
-                TranscodeFailed(video_id=str(video.pk), title=video.title, error=message),
-                user_ids=[video.owner_id], groups=[video_group(video.pk)],
-            )
+            video_move(video, Video.Status.FAILED, error=message, reason=reason)
     # Partial objects go whatever happened to the row: nothing of a failed attempt stays.
     storage.delete_prefix(prefix)
     if current:
@@ -427,11 +399,7 @@ def video_transcode_cancelled(*, video_id, attempt: str) -> None:
     with transaction.atomic():
         video = Video.objects.select_for_update().filter(pk=video_id, attempt=attempt).first()
         if video is not None and video.status in Video.ACTIVE_STATUSES:
-            video.status = Video.Status.CANCELLED
-            video.stage = Stage.NONE
-            video.cancel_requested = False
-            video.save()
-            _publish_status(video)
+            video_move(video, Video.Status.CANCELLED)
     storage.delete_prefix(storage.output_prefix(video_id, attempt))
 
 
@@ -444,8 +412,9 @@ def _publish_progress(video_id, owner_id, *, status, stage, progress, speed=None
     )
 
 
-def _publish_status(video: Video) -> None:
-    """Announce a state change that is not a completion or a failure (queued, cancelled)."""
-    _publish_progress(
-        video.pk, video.owner_id, status=video.status, stage=video.stage, progress=video.progress, force=True
-    )
+def _current(video_id, attempt: str) -> Video | None:
+    """The video, locked, if this attempt is still its running one."""
+    video = Video.objects.select_for_update().filter(pk=video_id).first()
+    if video is None or video.attempt != attempt or video.status != Video.Status.PROCESSING:
+        return None
+    return video

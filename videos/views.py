@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mediasite.errors import StateConflict
 from users.selectors import user_can_upload
 
 from . import selectors, services
@@ -115,8 +116,8 @@ def _lifecycle_action(request, video_id, service, done: str):
     video = _editable_video_or_404(request, video_id)
     try:
         service(video=video)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except StateConflict as error:
+        messages.error(request, str(error))
     else:
         messages.success(request, done)
     return redirect("video-watch", video_id=video.pk)

@@ -12,6 +12,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from mediasite.errors import StateConflict
+
 logger = logging.getLogger(__name__)
 
 
@@ -71,6 +73,8 @@ def api_exception_handler(exc, context):
     """REST_FRAMEWORK's EXCEPTION_HANDLER: every error, from any app's views, leaves in one shape."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, StateConflict):
+        exc = Conflict(str(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from mediasite.errors import StateConflict
 from videos import services, storage, transcode
 from videos.cleanup import orphan_keys
 from videos.models import Video
@@ -156,13 +157,13 @@ def test_cancel_and_retry_rules(transactional_db, user):
     services.video_cancel(video=video)
     video.refresh_from_db()
     assert video.status == Video.Status.CANCELLED
-    with pytest.raises(ValidationError, match="Only queued or processing"):
+    with pytest.raises(StateConflict, match="Only queued or processing"):
         services.video_cancel(video=video)
     Video.objects.filter(pk=video.pk).update(status=Video.Status.PROCESSING)
     services.video_cancel(video=video)
     video.refresh_from_db()
     assert video.status == Video.Status.PROCESSING and video.cancel_requested
-    with pytest.raises(ValidationError, match="Only failed or cancelled"):
+    with pytest.raises(StateConflict, match="Only failed or cancelled"):
         services.video_retry(video=video)
 
 

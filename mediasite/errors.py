@@ -1,0 +1,9 @@
+"""Domain errors that any app raises and every interface maps once (the API in mediasite.api.errors)."""
+
+
+class DomainError(Exception):
+    """A refusal with a message meant for people."""
+
+
+class StateConflict(DomainError):
+    """The object's current state does not allow this (the API answers 409)."""
