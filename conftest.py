@@ -136,14 +136,6 @@ def _api_throttle_reset():
     throttle_reset()
 
 
-@pytest.fixture(autouse=True)
-def _api_read_cache_reset():
-    """Cached API reads outlast a test, whose rows roll back without a signal: start a new generation."""
-    from videos.read_cache import retire_all
-
-    retire_all()
-
-
 # ---- files from other projects: real-world media and subtitles that nobody here made --------------
 
 SAMPLES_DIR = Path(__file__).resolve().parent / ".venv" / "samples"

@@ -6,9 +6,8 @@ Seeds a database of its own (DATABASE_URL, default postgres://postgres@127.0.0.1
 recreated each run) with VIDEOS videos of several owners — most of them public and ready, with
 renditions — then starts `daphne mediasite.asgi:application` in production mode (DEBUG off) and
 drives it with CONCURRENCY keep-alive HTTP/1.1 connections, ROUNDS times SECONDS per endpoint
-(the endpoints in turn, round after round, so that a slow spell of the machine is shared). A
-round is longer than a cached read lives, so each round's details start from a cold cache: every
-one of the 200 videos misses once a round, more often than under a steady load (once in 30 s):
+(the endpoints in turn, round after round, so that a slow spell of the machine is shared).
+Every response is built: there is no read cache.
 
 - /healthz                         the ceiling: the same server, middleware and thread hop, no work
 - GET /api/v1/videos/              first page, 20 per page, token-authenticated (own + public)
@@ -16,11 +15,8 @@ one of the 200 videos misses once a round, more often than under a steady load (
 - GET /api/v1/videos/<id>/         detail of a ready video (renditions, subtitles, signed URLs)
 
 It prints requests per second, p50/p95 latency and each endpoint's ratio to the ceiling (target:
-≥ 0.5), twice: as deployed, where API reads of videos come from the cache until a video changes
-(videos.read_cache; the same URL again, as the list's first page is), and with that cache off
-(API_CACHE_SECONDS=0), every response built — each pass with its own daphne and its own ceiling.
---writes-per-second N adds what N running transcodes write meanwhile (a progress update each a
-second), every one of which retires the cached reads.
+≥ 0.5). --writes-per-second N adds what N running transcodes write meanwhile (a progress update
+each a second).
 
 Rate limits stay on, with a rate no client reaches, so their Redis round trip is measured.
 daphne runs on CPU 0 and the load generator on the other CPUs (--no-pin: anywhere); PostgreSQL
@@ -205,7 +201,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-pool", action="store_true", help="a new database connection per request")
     parser.add_argument("--no-pin", action="store_true", help="leave daphne and the load on any CPU")
-    parser.add_argument("--cached-only", action="store_true", help="skip the pass with the read cache off")
     parser.add_argument("--writes-per-second", type=float, default=0.0,
                         help="progress writes meanwhile, as that many running transcodes make (each moves the cache)")
     args = parser.parse_args()
@@ -231,9 +226,7 @@ def main() -> None:
     print(f"seeding {args.videos} videos into {db_url.split('@')[-1]} …", flush=True)
     token, ready_ids = seed(env, args.videos)
 
-    passes = [("as deployed (API reads cached, API_CACHE_SECONDS=30)", {})]
-    if not args.cached_only:
-        passes.append(("every response built (API_CACHE_SECONDS=0)", {"API_CACHE_SECONDS": "0"}))
+    passes = [("as deployed (every response built)", {})]
     # The server under test on a CPU of its own, the load generator on the others: otherwise they
     # take turns on one, and each figure moves by ±15 % from run to run on two CPUs.
     args.pin = not args.no_pin and os.cpu_count() >= 2 and hasattr(os, "sched_setaffinity")

@@ -212,9 +212,6 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Lifetime of the signed URLs that playlists hand out for segments, posters and subtitles.
 MEDIA_URL_EXPIRY = env.int("MEDIA_URL_EXPIRY", default=600)
-# API reads of videos are served from the cache until something they show changes (videos.read_cache),
-# for at most this long; 0 builds every response. Capped so that the signed URLs inside stay valid.
-API_CACHE_SECONDS = min(env.int("API_CACHE_SECONDS", default=30), MEDIA_URL_EXPIRY // 2)
 
 S3_BUCKET = env("S3_BUCKET", default="")
 S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default="") or None

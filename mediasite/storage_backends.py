@@ -1,7 +1,7 @@
 """Media storage backends: both hand out short-lived signed URLs, so private media stays private."""
 
 import time
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import boto3
 from django.conf import settings
@@ -14,35 +14,21 @@ from storages.utils import clean_name
 _SIGNATURE_SALT = "mediasite.media-url"
 
 
-# Expiry times are rounded up to a whole step: the links to a file made within one step are one
-# link, so browsers reuse what they downloaded under it, and its signature is computed once.
-EXPIRY_STEP = 60
-
-
-def _signature(secret: str, name: str, expires: int) -> str:
-    return salted_hmac(_SIGNATURE_SALT, f"{name}:{expires}", secret=secret, algorithm="sha256").hexdigest()
-
-
-_signature_memo = lru_cache(maxsize=8192)(_signature)
-
-
 def media_signature(name: str, expires: int) -> str:
-    return _signature_memo(settings.SECRET_KEY, name, expires)
+    return salted_hmac(_SIGNATURE_SALT, f"{name}:{expires}", secret=settings.SECRET_KEY, algorithm="sha256").hexdigest()
 
 
 def media_signature_valid(name: str, expires: int, signature: str) -> bool:
-    # Not through the memo: a caller's made-up expiry times must not fill or churn it.
     if expires < time.time():
         return False
-    return constant_time_compare(_signature(settings.SECRET_KEY, name, expires), signature)
+    return constant_time_compare(media_signature(name, expires), signature)
 
 
 class SignedFileSystemStorage(FileSystemStorage):
     """Local storage whose URLs expire and are signed, like S3 presigned URLs."""
 
     def url(self, name, expire=None):
-        # At least the lifetime asked for, at most one step more.
-        expires = -(-(int(time.time()) + (expire or settings.MEDIA_URL_EXPIRY)) // EXPIRY_STEP) * EXPIRY_STEP
+        expires = int(time.time()) + (expire or settings.MEDIA_URL_EXPIRY)
         return f"{settings.MEDIA_URL}{filepath_to_uri(name)}?expires={expires}&signature={media_signature(name, expires)}"
 
 

@@ -1,7 +1,6 @@
 from django.db import models
 
 from videos.models import Video
-from videos.read_cache import TrackedQuerySet
 
 
 class Subtitle(models.Model):
@@ -22,8 +21,6 @@ class Subtitle(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["language", "kind"]

@@ -56,21 +56,21 @@ def test_local_media_signed_urls(client):
     assert traversal.status_code in (403, 404)
 
 
-def test_local_media_urls_are_one_link_within_a_step(settings, monkeypatch):
+def test_local_media_urls_expire_after_their_lifetime(settings, monkeypatch, client):
     from mediasite import storage_backends
 
     storage = storage_backends.SignedFileSystemStorage(location=settings.MEDIA_ROOT)
     now = 1_800_000_030.0
     monkeypatch.setattr(storage_backends.time, "time", lambda: now)
-    first = storage.url("videos/x/thumbs/poster.jpg")
-    expires = int(parse_qs(urlparse(first).query)["expires"][0])
-    assert now + settings.MEDIA_URL_EXPIRY <= expires < now + settings.MEDIA_URL_EXPIRY + storage_backends.EXPIRY_STEP
-    assert expires % storage_backends.EXPIRY_STEP == 0
-    now += 20  # same step: the same link, so a browser's cached copy serves it
-    assert storage.url("videos/x/thumbs/poster.jpg") == first
-    now += storage_backends.EXPIRY_STEP
-    assert storage.url("videos/x/thumbs/poster.jpg") != first
-    # A new secret signs anew, not from the memo.
+    url = storage.url("videos/x/thumbs/poster.jpg", expire=120)
+    query = parse_qs(urlparse(url).query)
+    expires, signature = int(query["expires"][0]), query["signature"][0]
+    assert expires == now + 120
+    assert storage_backends.media_signature_valid("videos/x/thumbs/poster.jpg", expires, signature)
+    assert not storage_backends.media_signature_valid("videos/x/thumbs/other.jpg", expires, signature)
+    now += 121
+    assert not storage_backends.media_signature_valid("videos/x/thumbs/poster.jpg", expires, signature)
+    # Another secret signs differently: rotating SECRET_KEY revokes every link.
+    now -= 121
     settings.SECRET_KEY = "another-secret-" + "x" * 50
-    now -= storage_backends.EXPIRY_STEP
-    assert storage.url("videos/x/thumbs/poster.jpg") != first
+    assert not storage_backends.media_signature_valid("videos/x/thumbs/poster.jpg", expires, signature)

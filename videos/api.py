@@ -17,7 +17,7 @@ from mediasite.api.schema import error_response
 from mediasite.api.throttles import AnonThrottle, UploadThrottle, UserThrottle
 from mediasite.api.uploads import UploadLimitHandler
 
-from . import read_cache, selectors, services
+from . import selectors, services
 from .services import UPLOAD_REFUSED
 from users.selectors import user_can_upload
 
@@ -112,9 +112,6 @@ class VideoCollectionApi(APIView):
         tags=["videos"],
     )
     def get(self, request):
-        return read_cache.cached_read(self, request, lambda: self.list_page(request))
-
-    def list_page(self, request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         videos = filter_videos(selectors.video_list(user=request.user), user=request.user, **filters.validated_data)
@@ -167,10 +164,7 @@ class VideoDetailApi(APIView):
 
     @extend_schema(operation_id="videos_retrieve", responses=VideoDetailSerializer, tags=["videos"])
     def get(self, request, video_id):
-        return read_cache.cached_read(
-            self, request, lambda: detail_response(request, video_get_for_detail(user=request.user, video_id=video_id)),
-            video_id=video_id,
-        )
+        return detail_response(request, video_get_for_detail(user=request.user, video_id=video_id))
 
     @extend_schema(
         operation_id="videos_partial_update",

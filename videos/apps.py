@@ -7,10 +7,9 @@ class VideosConfig(AppConfig):
     def ready(self):
         from celery.signals import worker_ready, worker_shutdown
 
-        from . import liveness, metrics, read_cache
+        from . import liveness, metrics
 
         worker_ready.connect(liveness.watchdog_start, weak=False)
         worker_shutdown.connect(liveness.watchdog_stop, weak=False)
 
         metrics.register()
-        read_cache.connect()

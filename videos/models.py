@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 
 from . import storage
-from .read_cache import TrackedQuerySet, VideoQuerySet
 
 
 class Video(models.Model):
@@ -81,8 +80,6 @@ class Video(models.Model):
     # Wall seconds of the attempt that made the outputs (for the duration and realtime metrics).
     transcode_seconds = models.FloatField(null=True, blank=True)
 
-    objects = VideoQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at"]
         permissions = [("moderate_video", "Can see, edit, hide or delete anyone's video")]
@@ -129,8 +126,6 @@ class Rendition(models.Model):
     height = models.PositiveIntegerField()
     bandwidth = models.PositiveIntegerField(help_text="Peak bits per second, as in the master playlist.")
     playlist_key = models.CharField(max_length=300)
-
-    objects = TrackedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-height", "codec"]
