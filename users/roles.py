@@ -1,5 +1,8 @@
 """The roles of a team's platform, as Django groups with permissions: defined once, here.
 
+A user's role is the group they are in (the admin sets it); the permissions make the same
+roles meaningful to Django's admin and templates (``perms.videos.add_video``).
+
 viewer    watches (public and unlisted videos, and what is shared with them)
 uploader  also uploads, and edits and deletes their own videos and subtitles
 moderator also edits, hides or deletes anyone's video, and sees private ones

@@ -39,8 +39,8 @@ def user_role_set(*, user, role: str) -> None:
                 user.save(update_fields=["is_staff"])
             return
         user.groups.add(_role_group(role))
-    # Django caches permissions on the user object.
-    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    # Django caches permissions on the user object, and users.selectors its role groups.
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_role_groups"):
         user.__dict__.pop(cache, None)
 
 

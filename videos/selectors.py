@@ -41,12 +41,6 @@ def video_get_visible(*, user, video_id) -> Video | None:
     return Video.objects.filter(video_visible_filter(user), pk=video_id).select_related("owner").first()
 
 
-def video_can_view(*, user, video: Video) -> bool:
-    if video.visibility != Video.Visibility.PRIVATE:
-        return True
-    return video_can_edit(user=user, video=video)
-
-
 def video_can_edit(*, user, video: Video) -> bool:
     return user is not None and user.is_authenticated and (video.owner_id == user.pk or user_can_moderate(user))
 

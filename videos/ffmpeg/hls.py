@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
@@ -148,13 +148,6 @@ def codec_string(init_segment: bytes) -> str:
     raise ValueError("no known codec in the init segment")
 
 
-def playlist_uris(text: str) -> list[str]:
-    """Return every URI a media playlist references (init segment first)."""
-    uris = _MAP_RE.findall(text)
-    uris += [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return uris
-
-
 def rewrite_playlist(text: str, url_for) -> str:
     """Return playlist text with every URI (segments, init, media playlists) passed through url_for."""
     out = []
@@ -192,11 +185,6 @@ def _tidy_variant(directory: Path) -> tuple[int, int, Path]:
             duration = None
     average = round(total_bits / total_seconds) if total_seconds else 0
     return peak, average, init
-
-
-def with_uris(variants: Sequence[Variant], url_for) -> list[Variant]:
-    """Return copies of variants whose URIs went through url_for."""
-    return [replace(variant, uri=url_for(variant.uri)) for variant in variants]
 
 
 def _quoted(value: str) -> str:
