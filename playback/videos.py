@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from videos import storage
 from videos.ffmpeg.hls import AUDIO_DIR, AudioRendition, SubtitleTrack, Variant, master_playlist, rewrite_playlist
-from videos.models import Video
+from videos.models import Rendition, Video
 from videos.playback_links import TOKEN_PARAM, url_expiry, variant_url
 
 from .access import playable_video
@@ -66,10 +66,18 @@ def master_playlist_text(
     With a playback token, every playlist URL it names carries the token on.
     """
     carry = (lambda uri: f"{uri}?{urlencode({TOKEN_PARAM: token})}") if token else (lambda uri: uri)
-    variants, audio = parse_master(_read(video.master_playlist_key))
-    variants = [
-        Variant(**{**variant.__dict__, "uri": carry(variant_url(video, variant.name))}) for variant in variants
-    ]
+    renditions = list(video.renditions.all())
+    if renditions and all(r.codecs for r in renditions):
+        # The rows hold what the master says (bandwidths with audio included), in ladder order.
+        variants = [
+            Variant(name=r.name, uri="", width=r.width, height=r.height, bandwidth=r.bandwidth,
+                    average_bandwidth=r.average_bandwidth or r.bandwidth, codecs=r.codecs, frame_rate=r.frame_rate)
+            for r in sorted(renditions, key=lambda r: (-r.height, r.codec != Rendition.Codec.H264))
+        ]
+        audio = AudioRendition(uri="") if video.has_audio else None
+    else:  # transcoded before the rows held it: read the master the worker wrote
+        variants, audio = parse_master(_read(video.master_playlist_key))
+    variants = [replace(variant, uri=carry(variant_url(video, variant.name))) for variant in variants]
     if audio is not None:
         audio = AudioRendition(uri=carry(variant_url(video, AUDIO_DIR)), channels=audio.channels)
     tracks = subtitle_tracks(video) if subtitles is None else subtitles

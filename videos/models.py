@@ -125,6 +125,11 @@ class Rendition(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     bandwidth = models.PositiveIntegerField(help_text="Peak bits per second, as in the master playlist.")
+    # What the master playlist says of it (audio included in the bandwidths), so that playback
+    # builds the master from rows instead of reading master.m3u8 back from storage.
+    average_bandwidth = models.PositiveIntegerField(default=0)
+    codecs = models.CharField(max_length=64, blank=True, help_text='Video codec as in CODECS, e.g. "avc1.64001f".')
+    frame_rate = models.FloatField(null=True, blank=True)
     playlist_key = models.CharField(max_length=300)
 
     class Meta:

@@ -336,10 +336,13 @@ def _complete(video_id, attempt: str, prefix: str, plan: Plan, hls, *, elapsed: 
             raise TranscodeCancelled
         audio_bandwidth = hls.audio.bandwidth if hls.audio else 0
         video.renditions.all().delete()
+        audio_average = hls.audio.average_bandwidth if hls.audio else 0
         Rendition.objects.bulk_create(
             Rendition(
                 video=video, name=variant.name, codec=rung.codec, width=variant.width, height=variant.height,
                 bandwidth=variant.bandwidth + audio_bandwidth,
+                average_bandwidth=variant.average_bandwidth + audio_average,
+                codecs=variant.codecs, frame_rate=variant.frame_rate,
                 playlist_key=storage.variant_playlist_key(prefix, variant.name),
             )
             for variant, rung in zip(hls.variants, plan.ladder)

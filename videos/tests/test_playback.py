@@ -100,3 +100,11 @@ def test_a_stock_hls_client_plays_it(pipeline, user, clip, live_server):
     videos = [row for row in rows if row[0] == "video"]
     assert ["video", "320", "240", "60"] in videos and ["video", "192", "144", "60"] in videos
     assert any(row[0] == "audio" and int(row[-1]) > 0 for row in rows)
+
+
+def test_master_playlist_is_built_from_the_rows_as_the_worker_wrote_it(private_video):
+    """Playback builds the master from the renditions' rows; videos from before read master.m3u8: the same text."""
+    from_rows = playback.master_playlist_text(private_video, subtitles=[])
+    assert all(r.codecs.startswith("avc1.") and r.average_bandwidth for r in private_video.renditions.all())
+    private_video.renditions.update(codecs="")  # as transcoded before the rows held it
+    assert playback.master_playlist_text(private_video, subtitles=[]) == from_rows
