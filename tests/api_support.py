@@ -1,7 +1,6 @@
 """Helpers for the REST API tests: videos in any state, clients signed in either way, tiny clips."""
 
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
@@ -10,38 +9,21 @@ from django.core.files.storage import default_storage
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from videos import storage
-from videos.models import Rendition, Video
+from tests.factories import RenditionFactory, VideoFactory
+from videos.models import Video
 
 
 def make_video(owner, *, status=Video.Status.QUEUED, visibility=Video.Visibility.PRIVATE, title=None, **fields):
-    video_id = uuid.uuid4()
-    values = {
-        "id": video_id,
-        "owner": owner,
-        "title": title or f"clip {str(video_id)[:8]}",
-        "visibility": visibility,
-        "status": status,
-        "source": storage.source_key(video_id, "clip.mp4"),
-        "source_name": "clip.mp4",
-        "source_size": 1234,
-    }
+    values = {"owner": owner, "status": status, "visibility": visibility, **({"title": title} if title else {})}
     if status == Video.Status.READY:
-        values.update(
-            output_prefix=storage.output_prefix(video_id, "a1"),
-            duration=1.0, width=64, height=48, fps=10.0, has_audio=False, progress=100,
-        )
-    values.update(fields)
-    return Video.objects.create(**values)
+        values.update(ready=True, rendition=None, duration=1.0, width=64, height=48, fps=10.0)
+    return VideoFactory(**values, **fields)
 
 
 def make_ready_video(owner, *, visibility=Video.Visibility.PUBLIC, with_files=False, **fields):
     """A ready video with one rendition; with_files stores a poster and a master playlist."""
     video = make_video(owner, status=Video.Status.READY, visibility=visibility, **fields)
-    Rendition.objects.create(
-        video=video, name="240p", width=64, height=48, bandwidth=200_000,
-        playlist_key=storage.variant_playlist_key(video.output_prefix, "240p"),
-    )
+    RenditionFactory(video=video, width=64, height=48, bandwidth=200_000)
     if with_files:
         default_storage.save(video.poster_key, ContentFile(b"\xff\xd8\xff\xe0poster"))
         default_storage.save(video.master_playlist_key, ContentFile(b"#EXTM3U\n"))

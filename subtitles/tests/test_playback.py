@@ -5,8 +5,9 @@ import requests
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from subtitles import services
 from playback.subtitles import subtitle_tracks
+from subtitles import services
+from tests.factories import RenditionFactory
 from videos.ffmpeg.hls import Variant, master_playlist
 from videos.models import Video
 
@@ -24,7 +25,13 @@ VARIANTS = [
 
 
 def _store_master(video: Video) -> None:
+    """What a transcode leaves: master.m3u8 in storage and the renditions' rows that playback reads."""
     default_storage.save(video.master_playlist_key, ContentFile(master_playlist(VARIANTS).encode()))
+    video.renditions.all().delete()
+    for variant in VARIANTS:
+        RenditionFactory(video=video, name=variant.name, width=variant.width, height=variant.height,
+                         bandwidth=variant.bandwidth, average_bandwidth=variant.average_bandwidth,
+                         codecs=variant.codecs)
 
 
 def _master(client, video) -> str:

@@ -10,7 +10,8 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from notifications.models import Notification
-from videos.models import Rendition, Video
+from tests.factories import VideoFactory
+from videos.models import Video
 
 pytestmark = pytest.mark.django_db
 
@@ -18,27 +19,12 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 
 
 def make_video(owner, *, title="Clip", visibility=Video.Visibility.PUBLIC, status=Video.Status.QUEUED, **fields):
-    video_id = fields.pop("id", None) or uuid.uuid4()
-    return Video.objects.create(
-        id=video_id,
-        owner=owner,
-        title=title,
-        visibility=visibility,
-        status=status,
-        source=f"videos/{video_id}/source/clip.mp4",
-        **fields,
-    )
+    return VideoFactory(owner=owner, title=title, visibility=visibility, status=status, **fields)
 
 
 def make_ready_video(owner, **fields):
-    video = make_video(owner, status=Video.Status.READY, duration=2.0, width=320, height=240, **fields)
-    video.output_prefix = f"videos/{video.pk}/out/a1/"
-    video.save(update_fields=["output_prefix"])
-    Rendition.objects.create(
-        video=video, name="240p", width=320, height=240, bandwidth=400_000,
-        playlist_key=f"{video.output_prefix}hls/240p/index.m3u8",
-    )  # fmt: skip
-    return video
+    return VideoFactory(owner=owner, title=fields.pop("title", "Clip"), visibility=fields.pop("visibility", "public"),
+                        ready=True, **fields)
 
 
 @pytest.fixture(scope="session")
