@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from .s3_options import s3_storage_options
 
@@ -91,6 +93,14 @@ if env.bool("DATABASE_POOL", default=False) and DATABASES["default"]["ENGINE"].e
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
         "timeout": 10,
     }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A worker whose network link dies must notice within about half a minute, not the kernel's
+    # 15 minutes: its queries fail, the heartbeat stops, and another worker takes the video over
+    # (videos/tests/test_worker_hosts.py cuts a worker host off mid-encode).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+         "keepalives_count": 3, "tcp_user_timeout": 30000}
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default serves the web and a worker at once: WAL lets readers go on while one
     # writes, IMMEDIATE takes the write lock when a transaction starts (no upgrade that fails
@@ -125,7 +135,10 @@ CHANNEL_LAYERS = {
             # Its async pool also refuses (MaxConnectionsError) rather than waits past 100
             # connections, and each handshake makes a few Redis calls at once: when hundreds of
             # clients reconnect together (a deploy), 100 turns into failed handshakes.
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000}],
+            # After a Redis restart every pooled connection is stale; without a retry each one fails
+            # a client's handshake (seen in videos/tests/test_faults_services.py). Two quick retries.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 1000,
+                       "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 2)}],
             "prefix": env("CHANNELS_PREFIX", default="mediasite"),
             # All connections of one web process share one Redis queue, and the same figure bounds
             # each connection's in-process buffer: the default 100 would drop events whenever a
@@ -170,7 +183,9 @@ CELERY_TASK_ROUTES = {"videos.tasks.video_transcode": {"queue": "transcode"}}
 # Redis re-delivers an unacknowledged task after the visibility timeout: it must outlast the
 # longest transcode, or a healthy long job would be started a second time.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": TRANSCODE_HARD_TIME_LIMIT + 600}
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A lost broker connection (a Redis restart) must not kill a healthy encode: the attempt id and
+# the heartbeat already make a redelivery harmless, and cancelling threw the encode away.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE = {
     "videos-storage-cleanup": {"task": "videos.tasks.storage_cleanup", "schedule": 6 * 3600.0},
 }
@@ -193,6 +208,9 @@ TRANSCODE_WORKER_LOST_SECONDS = env.float("TRANSCODE_WORKER_LOST_SECONDS", defau
 TRANSCODE_WATCHDOG_SECONDS = env.float("TRANSCODE_WATCHDOG_SECONDS", default=15.0)
 TRANSCODE_MAX_ATTEMPTS = env.int("TRANSCODE_MAX_ATTEMPTS", default=3)
 TRANSCODE_STALL_TIMEOUT = env.int("TRANSCODE_STALL_TIMEOUT", default=15 * 60)
+# How long media storage may not take outputs before the attempt gives up and the task tries later
+# (whole-file retries with backoff meanwhile, videos.outputs); well below the stall timeout.
+TRANSCODE_STORAGE_RETRY_SECONDS = env.float("TRANSCODE_STORAGE_RETRY_SECONDS", default=60.0)
 # What a source may cost, refused at probe (upload and worker): sides in pixels, streams, seconds.
 MAX_VIDEO_SIDE = env.int("MAX_VIDEO_SIDE", default=8192)
 MAX_VIDEO_STREAMS = env.int("MAX_VIDEO_STREAMS", default=16)

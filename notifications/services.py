@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import threading
@@ -9,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterable
 
+import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
@@ -66,6 +68,67 @@ class _ProgressThrottle:
 
 progress_throttle = _ProgressThrottle(PROGRESS_INTERVAL)
 
+# What a channel layer whose Redis is away raises (redis-py's own errors are no OSError).
+LAYER_AWAY_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError, asyncio.TimeoutError)
+
+
+class _LayerOutage:
+    """Per-process memory that the channel layer is away, so that progress ticks stop trying it.
+
+    Measured with Redis restarted under a transcode (videos/tests/test_faults_services.py): a
+    refused group_send fails in a few ms but logged a 60-line traceback for each group of each
+    tick; a hung Redis (stopped, or a partition) holds every group_send for the layer's 15 s socket
+    timeout, so each tick stopped the encode's progress loop for 30 s. While the layer is away,
+    ticks are dropped untried for a pause that doubles from PAUSE_MIN to PAUSE_MAX; the events that
+    matter (stage changes, completions, failures) are always tried. Clients lose their websocket
+    with the layer and reconnect to a snapshot, so a dropped tick costs nothing.
+    """
+
+    PAUSE_MIN, PAUSE_MAX = 2.0, 30.0
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.since: float | None = None  # when the first send of this outage failed
+        self._pause = 0.0
+        self._retry_at = 0.0
+        self._dropped = 0
+
+    def skip(self) -> bool:
+        """True when a progress tick should be dropped without trying the layer."""
+        if self.since is None:
+            return False
+        with self._lock:
+            if self.since is None or time.monotonic() >= self._retry_at:
+                return False
+            self._dropped += 1
+            return True
+
+    def failed(self, exc: BaseException) -> None:
+        with self._lock:
+            now, first = time.monotonic(), self.since is None
+            if first:
+                self.since, self._pause = now, self.PAUSE_MIN
+            else:
+                self._pause = min(self.PAUSE_MAX, self._pause * 2)
+            self._retry_at = now + self._pause
+            self._dropped += 1
+        if first:
+            logger.warning("channel layer unreachable, progress events are dropped until it answers: %s: %s",
+                           type(exc).__name__, exc)
+
+    def recovered(self) -> None:
+        if self.since is None:
+            return
+        with self._lock:
+            if self.since is None:
+                return
+            away, dropped = time.monotonic() - self.since, self._dropped
+            self.since, self._dropped = None, 0
+        logger.warning("channel layer reachable again after %.1f s; %d event sends were dropped", away, dropped)
+
+
+layer_outage = _LayerOutage()
+
 
 def _group_send_all(groups: list[str], message: dict) -> None:
     layer = get_channel_layer()
@@ -76,10 +139,16 @@ def _group_send_all(groups: list[str], message: dict) -> None:
     # forwards only the first. Filtering at the receiver stays right whatever groups a caller names.
     envelope = {"type": "event.message", "id": uuid.uuid4().hex, "event": message}
     for group in groups:
+        # A broken channel layer must never fail the work that publishes.
         try:
             async_to_sync(layer.group_send)(group, envelope)
-        except Exception:  # a broken channel layer must never fail the work that publishes
+        except LAYER_AWAY_ERRORS as exc:
+            layer_outage.failed(exc)
+            return  # the other groups live on the same Redis: each try could wait out its timeout
+        except Exception:
             logger.exception("could not send %s to %s", message.get("type"), group)
+        else:
+            layer_outage.recovered()
 
 
 def event_publish(
@@ -91,11 +160,13 @@ def event_publish(
 ) -> bool:
     """Send an event to these users' groups and any extra groups; store it for them if it is stored.
 
-    Returns False when a progress tick was dropped by the throttle.
+    Returns False when a progress tick was dropped (by the throttle, or while the channel layer is away).
     """
     user_ids = list(dict.fromkeys(user_ids))
     if isinstance(event, TranscodeProgress):
         if not progress_throttle.allow(event.video_id, force=force):
+            return False
+        if not force and layer_outage.skip():
             return False
     elif getattr(event, "video_id", None):
         progress_throttle.forget(event.video_id)

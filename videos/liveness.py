@@ -96,7 +96,8 @@ def videos_watch() -> dict[str, int]:
 
 def _judge(pk, *, lost_before, stalled_before) -> str | None:
     with transaction.atomic():
-        video = Video.objects.select_for_update().filter(pk=pk, status=Video.Status.PROCESSING).first()
+        # skip_locked: a row held by a worker cut off mid-transaction must not stop the whole pass.
+        video = Video.objects.select_for_update(skip_locked=True).filter(pk=pk, status=Video.Status.PROCESSING).first()
         if video is None:
             return None
         beat = video.heartbeat_at or video.progress_at
@@ -179,6 +180,8 @@ class Watchdog(threading.Thread):
                 counts = videos_watch()
                 if any(counts.values()):
                     logger.info("transcode watchdog: %s", counts)
+            except DatabaseError as exc:  # the database away (or this host cut off): one line a pass
+                logger.warning("transcode watchdog pass failed: %s", exc)
             except Exception:
                 logger.exception("transcode watchdog pass failed")
             finally:

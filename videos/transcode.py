@@ -379,7 +379,7 @@ def video_transcode_requeue(*, video_id, attempt: str) -> None:
         video = _current(video_id, attempt)
         if video is not None:
             video_move(video, Video.Status.QUEUED)
-    storage.delete_prefix(storage.output_prefix(video_id, attempt))
+    _delete_quietly(storage.output_prefix(video_id, attempt))
 
 
 def video_transcode_fail(*, video_id, attempt: str, exc: BaseException) -> None:
@@ -392,7 +392,7 @@ def video_transcode_fail(*, video_id, attempt: str, exc: BaseException) -> None:
         if current:
             video_move(video, Video.Status.FAILED, error=message, reason=reason)
     # Partial objects go whatever happened to the row: nothing of a failed attempt stays.
-    storage.delete_prefix(prefix)
+    _delete_quietly(prefix)
     if current:
         logger.warning("video %s failed (%s): %s", video_id, reason, message)
 
@@ -413,6 +413,15 @@ def _publish_progress(video_id, owner_id, *, status, stage, progress, speed=None
         ),
         user_ids=[owner_id], groups=[video_group(video_id)], force=force,
     )
+
+
+def _delete_quietly(prefix: str) -> None:
+    """Remove a failed attempt's objects; storage may be the very thing that failed (then the next
+    attempt's clean-up of stale outputs, or cleanup_storage, removes them)."""
+    try:
+        storage.delete_prefix(prefix)
+    except Exception as exc:
+        logger.warning("could not remove %s now (%s); it goes with the next attempt's clean-up", prefix, exc)
 
 
 def _current(video_id, attempt: str) -> Video | None:
