@@ -207,6 +207,8 @@ TRANSCODE_HEARTBEAT_SECONDS = env.float("TRANSCODE_HEARTBEAT_SECONDS", default=5
 TRANSCODE_WORKER_LOST_SECONDS = env.float("TRANSCODE_WORKER_LOST_SECONDS", default=60.0)
 TRANSCODE_WATCHDOG_SECONDS = env.float("TRANSCODE_WATCHDOG_SECONDS", default=15.0)
 TRANSCODE_MAX_ATTEMPTS = env.int("TRANSCODE_MAX_ATTEMPTS", default=3)
+# A video queued this long gets its task sent again (one lost with a Redis restart); 0 = never.
+TRANSCODE_QUEUED_RESEND_SECONDS = env.int("TRANSCODE_QUEUED_RESEND_SECONDS", default=600)
 TRANSCODE_STALL_TIMEOUT = env.int("TRANSCODE_STALL_TIMEOUT", default=15 * 60)
 # How long media storage may not take outputs before the attempt gives up and the task tries later
 # (whole-file retries with backoff meanwhile, videos.outputs); well below the stall timeout.

@@ -77,7 +77,7 @@ def heartbeat_is_fresh(video: Video) -> bool:
 
 
 def videos_watch() -> dict[str, int]:
-    """Requeue videos whose worker is gone, fail those that hang or ran out of attempts."""
+    """Requeue videos whose worker is gone, fail those that hang or ran out of attempts, resend lost tasks."""
     now = timezone.now()
     lost_before = now - timedelta(seconds=settings.TRANSCODE_WORKER_LOST_SECONDS)
     stalled_before = now - timedelta(seconds=settings.TRANSCODE_STALL_TIMEOUT)
@@ -86,12 +86,37 @@ def videos_watch() -> dict[str, int]:
         | Q(heartbeat_at__isnull=True, progress_at__lt=lost_before)
         | Q(progress_at__lt=stalled_before)
     )
-    counts = {"requeued": 0, "failed": 0}
+    counts = {"requeued": 0, "failed": 0, "resent": _resend_stale_queued(now)}
     for pk in suspects.values_list("pk", flat=True):
         outcome = _judge(pk, lost_before=lost_before, stalled_before=stalled_before)
         if outcome:
             counts[outcome] += 1
     return counts
+
+
+def _resend_stale_queued(now) -> int:
+    """Send the task again for videos queued longer than TRANSCODE_QUEUED_RESEND_SECONDS.
+
+    A queued task can be lost (a Redis without persistence restarted, a publish that failed after
+    the row committed), and nothing else would ever pick its video up. A resend of one that was
+    not lost is harmless: the first delivery claims the video, the other finds it taken.
+    """
+    from .services import _enqueue_transcode
+
+    seconds = settings.TRANSCODE_QUEUED_RESEND_SECONDS
+    if not seconds:
+        return 0
+    waiting = Video.objects.filter(status=Video.Status.QUEUED, updated_at__lt=now - timedelta(seconds=seconds))
+    resent = 0
+    for pk in list(waiting.values_list("pk", flat=True)[:100]):
+        # updated_at moves, so each waiting video is sent again at most once per period, and by
+        # one watchdog only (the others' update finds it moved).
+        if waiting.filter(pk=pk).update(updated_at=timezone.now()):
+            _enqueue_transcode(pk)
+            resent += 1
+    if resent:
+        logger.info("sent the transcode task again for %d videos queued over %d s", resent, seconds)
+    return resent
 
 
 def _judge(pk, *, lost_before, stalled_before) -> str | None:

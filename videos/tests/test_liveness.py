@@ -32,7 +32,7 @@ def test_lost_worker_requeues_as_a_new_attempt(user, settings, enqueued):
     settings.TRANSCODE_WORKER_LOST_SECONDS = 60
     lost = _processing(user, beat_age=90, progress_age=90, title="lost")
     alive = _processing(user, beat_age=2, progress_age=30, title="alive")
-    assert liveness.videos_watch() == {"requeued": 1, "failed": 0}
+    assert liveness.videos_watch() == {"requeued": 1, "failed": 0, "resent": 0}
     lost.refresh_from_db()
     alive.refresh_from_db()
     assert lost.status == Video.Status.QUEUED and lost.attempt != "lost-attempt" and enqueued == [lost.pk]
@@ -42,7 +42,7 @@ def test_lost_worker_requeues_as_a_new_attempt(user, settings, enqueued):
 def test_lost_worker_out_of_attempts_fails_readably(user, settings, enqueued):
     settings.TRANSCODE_MAX_ATTEMPTS = 3
     video = _processing(user, beat_age=600, progress_age=600, attempts=3)
-    assert liveness.videos_watch() == {"requeued": 0, "failed": 1}
+    assert liveness.videos_watch() == {"requeued": 0, "failed": 1, "resent": 0}
     video.refresh_from_db()
     assert video.status == Video.Status.FAILED and video.failure_reason == Video.FailureReason.WORKER_LOST
     assert "stopped 3 times" in video.error and enqueued == []
@@ -52,7 +52,7 @@ def test_hung_ffmpeg_with_a_live_worker_fails_as_stalled(user, settings, enqueue
     settings.TRANSCODE_STALL_TIMEOUT = 600
     hung = _processing(user, beat_age=3, progress_age=11 * 60, title="hung")
     slow = _processing(user, beat_age=3, progress_age=9 * 60, title="slow")
-    assert liveness.videos_watch() == {"requeued": 0, "failed": 1}
+    assert liveness.videos_watch() == {"requeued": 0, "failed": 1, "resent": 0}
     hung.refresh_from_db()
     slow.refresh_from_db()
     assert hung.status == Video.Status.FAILED and hung.failure_reason == Video.FailureReason.STALLED
@@ -65,7 +65,7 @@ def test_a_long_encode_with_a_live_worker_is_never_failed(user, settings, enqueu
     settings.TRANSCODE_STALL_TIMEOUT = 60
     video = _processing(user, beat_age=1, progress_age=1)
     Video.objects.filter(pk=video.pk).update(processing_started_at=timezone.now() - timedelta(hours=2))
-    assert liveness.videos_watch() == {"requeued": 0, "failed": 0}
+    assert liveness.videos_watch() == {"requeued": 0, "failed": 0, "resent": 0}
 
 
 def test_heartbeat_thread_writes_while_the_attempt_runs(user, settings):
@@ -77,3 +77,13 @@ def test_heartbeat_thread_writes_while_the_attempt_runs(user, settings):
         while Video.objects.get(pk=video.pk).heartbeat_at == before and timezone.now() < deadline:
             pass
     assert Video.objects.get(pk=video.pk).heartbeat_at > before
+
+
+def test_a_video_queued_too_long_gets_its_task_sent_again_once_a_period(user, settings, enqueued):
+    settings.TRANSCODE_QUEUED_RESEND_SECONDS = 600
+    lost = Video.objects.create(owner=user, title="lost", source="videos/l/source/a.mp4")
+    fresh = Video.objects.create(owner=user, title="fresh", source="videos/f/source/a.mp4")
+    Video.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+    assert liveness.videos_watch()["resent"] == 1 and enqueued == [lost.pk]
+    assert liveness.videos_watch()["resent"] == 0 and enqueued == [lost.pk]  # not again within the period
+    assert Video.objects.get(pk=fresh.pk).status == Video.Status.QUEUED
