@@ -106,13 +106,13 @@ def main() -> int:
         owner = get_user_model().objects.create_user(username="bench")
         celery_app.conf.task_always_eager = True
         published: list[float] = []
-        original = transcode._publish_progress
+        original = transcode.progress.publish_progress
 
         def spy(*a, **kw):
             published.append(time.monotonic())
             original(*a, **kw)
 
-        transcode._publish_progress = spy
+        transcode.progress.publish_progress = spy
 
         def pipeline():
             published.clear()

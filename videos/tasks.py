@@ -30,17 +30,17 @@ def video_transcode(self, video_id: str) -> None:
     attempt = transcode.new_attempt()
     try:
         redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
-        transcode.video_transcode(video_id=video_id, attempt=attempt, redelivered=redelivered)
+        transcode.transcode_attempt(video_id=video_id, attempt=attempt, redelivered=redelivered)
     except TRANSIENT_ERRORS as exc:
         if self.request.retries < self.max_retries and not self.request.is_eager:
             logger.warning("video %s: transient error, retrying: %s", video_id, exc)
-            transcode.video_transcode_requeue(video_id=video_id, attempt=attempt)
+            transcode.attempt_requeue(video_id=video_id, attempt=attempt)
             raise self.retry(exc=exc) from None
-        transcode.video_transcode_fail(video_id=video_id, attempt=attempt, exc=exc)
+        transcode.attempt_fail(video_id=video_id, attempt=attempt, exc=exc)
     except Exception as exc:
         expected = isinstance(exc, transcode.EXPECTED_ERRORS)
         logger.log(logging.INFO if expected else logging.ERROR, "video %s failed", video_id, exc_info=not expected)
-        transcode.video_transcode_fail(video_id=video_id, attempt=attempt, exc=exc)
+        transcode.attempt_fail(video_id=video_id, attempt=attempt, exc=exc)
 
 
 @shared_task

@@ -128,7 +128,7 @@ def test_ffmpeg_failure_is_reported_and_partial_outputs_removed(pipeline, s3_ser
 
 def test_cancel_stops_ffmpeg_and_leaves_no_outputs(pipeline, s3_server, user, clip, monkeypatch, user_events):
     seen = {}
-    original = transcode._Tracker.set_stage
+    original = transcode.progress.ProgressTracker.set_stage
 
     def cancel_when_transcoding(self, stage, percent=None):
         original(self, stage, percent)
@@ -136,7 +136,7 @@ def test_cancel_stops_ffmpeg_and_leaves_no_outputs(pipeline, s3_server, user, cl
             services.video_cancel(video=Video.objects.get(pk=self.video_id))
             seen["flag"] = Video.objects.get(pk=self.video_id).cancel_requested
 
-    monkeypatch.setattr(transcode._Tracker, "set_stage", cancel_when_transcoding)
+    monkeypatch.setattr(transcode.progress.ProgressTracker, "set_stage", cancel_when_transcoding)
     video = upload(user, clip)
     video.refresh_from_db()
     assert seen["flag"] is True
@@ -146,7 +146,7 @@ def test_cancel_stops_ffmpeg_and_leaves_no_outputs(pipeline, s3_server, user, cl
     assert events[-1]["type"] == "transcode_progress" and events[-1]["status"] == "cancelled"
     assert not [e for e in events if e["type"] in ("transcode_complete", "transcode_failed")]
 
-    monkeypatch.setattr(transcode._Tracker, "set_stage", original)
+    monkeypatch.setattr(transcode.progress.ProgressTracker, "set_stage", original)
     services.video_retry(video=video)
     video.refresh_from_db()
     assert video.status == Video.Status.READY
@@ -198,13 +198,13 @@ def test_task_run_twice_and_stale_attempt_leave_one_consistent_set(pipeline, s3_
 
 
 def test_attempt_superseded_midway_drops_its_outputs(pipeline, s3_server, user, clip, monkeypatch):
-    original = transcode._upload
+    original = transcode.pipeline._upload
 
     def takeover_before_upload(out_dir, prefix, tracker):
         Video.objects.filter(pk=tracker.video_id).update(attempt="newer0000000")
         original(out_dir, prefix, tracker)
 
-    monkeypatch.setattr(transcode, "_upload", takeover_before_upload)
+    monkeypatch.setattr(transcode.pipeline, "_upload", takeover_before_upload)
     video = upload(user, clip)
     video.refresh_from_db()
     assert video.status == Video.Status.PROCESSING and video.attempt == "newer0000000"
@@ -266,14 +266,14 @@ def test_metrics_report_durations_realtime_factor_and_failures(pipeline, user, c
 def test_soft_time_limit_stops_ffmpeg_and_fails_with_a_reason(pipeline, s3_server, user, clip, monkeypatch):
     from celery.exceptions import SoftTimeLimitExceeded
 
-    original = transcode._Tracker.update
+    original = transcode.progress.ProgressTracker.update
 
     def time_is_up(self, percent, **kwargs):
         if self.stage == Video.Stage.TRANSCODING and not kwargs.get("force"):
             raise SoftTimeLimitExceeded()  # what Celery raises inside the task at the soft limit
         original(self, percent, **kwargs)
 
-    monkeypatch.setattr(transcode._Tracker, "update", time_is_up)
+    monkeypatch.setattr(transcode.progress.ProgressTracker, "update", time_is_up)
     video = upload(user, clip)
     video.refresh_from_db()
     assert video.status == Video.Status.FAILED and video.failure_reason == Video.FailureReason.TIMEOUT

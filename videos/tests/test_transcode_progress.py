@@ -54,13 +54,13 @@ def test_a_minute_of_1080p_reports_progress_all_the_way(settings, transcode_sett
     settings.TRANSCODE_RUNGS = ["1080:5000000", "720:2800000", "480:1400000", "360:800000"]
     settings.TRANSCODE_SEGMENT_SECONDS = 4
     published = []
-    original = transcode._publish_progress
+    original = transcode.progress.publish_progress
 
     def spy(video_id, owner_id, **fields):
         published.append((time.monotonic(), fields))
         original(video_id, owner_id, **fields)
 
-    monkeypatch.setattr(transcode, "_publish_progress", spy)
+    monkeypatch.setattr(transcode.progress, "publish_progress", spy)
     video = upload(user, minute_1080p)
     video.refresh_from_db()
     assert video.status == Video.Status.READY, video.error

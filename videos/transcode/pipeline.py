@@ -15,20 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
-from notifications.events import TranscodeProgress
-from notifications.services import event_publish, video_group
-
-from . import outputs, storage
-from .lifecycle import video_move
-from .liveness import Heartbeat, heartbeat_is_fresh, new_attempt, scratch_prefix  # noqa: F401 (new_attempt: the tasks')
-from .ffmpeg import (
+from .. import outputs, storage
+from ..ffmpeg import (
     FFmpegCancelled,
-    FFmpegError,
     ProbeError,
     ProbeLimits,
     ProbeResult,
@@ -45,29 +37,22 @@ from .ffmpeg import (
     storyboard_tiles_dir,
     storyboard_vtt,
 )
-from .ffmpeg.runner import Limits
-from .ffmpeg.runner import run as run_ffmpeg_step
-from .models import Rendition, Video
+from ..ffmpeg.runner import Limits
+from ..ffmpeg.runner import run as run_ffmpeg_step
+from ..lifecycle import video_move
+from ..liveness import Heartbeat, heartbeat_is_fresh, scratch_prefix
+from ..models import Rendition, Video
+from .failures import attempt_cancelled
+from .progress import ProgressTracker, TranscodeCancelled, TranscodeSuperseded
 
 logger = logging.getLogger(__name__)
 
-PERSIST_INTERVAL = 1.0  # progress reaches the database at most once a second
-CANCEL_CHECK_INTERVAL = 0.5
 DOWNLOAD_CHUNK = 4 * 1024 * 1024
 TRUNCATED_RATIO = 0.9  # less output than this share of the probed duration means a cut-off file
 # Overall progress: the transcode is the bulk of the work, downloads and uploads the edges.
 TRANSCODE_SPAN = (2.0, 95.0)
 
 Stage = Video.Stage
-Reason = Video.FailureReason
-
-
-class TranscodeCancelled(Exception):
-    """The owner cancelled the video."""
-
-
-class TranscodeSuperseded(Exception):
-    """Another attempt took over the video, or the video was deleted."""
 
 
 @dataclass(frozen=True)
@@ -113,77 +98,7 @@ def transcode_plan(info: ProbeResult) -> Plan:
     )
 
 
-def _unless_database_away(query):
-    """Run a progress write or check; None when the database is away (killed backend, restart).
-
-    Progress can wait for the next write, and the connection is closed so that it reconnects:
-    a lost database connection costs a second of progress, not the whole encode.
-    """
-    try:
-        return query()
-    except DatabaseError as exc:
-        logger.warning("database away during a transcode, reconnecting: %s", exc)
-        connection.close()
-        return None
-
-
-class _Tracker:
-    """Publishes progress (throttled by the notifications service), persists it once a second,
-    and answers "should we stop?" from the database twice a second."""
-
-    def __init__(self, video: Video, attempt: str):
-        self.video_id = video.pk
-        self.owner_id = video.owner_id
-        self.attempt = attempt
-        self.stage = Stage.NONE
-        self.percent = 0.0
-        self.superseded = False
-        self._persisted_at = 0.0
-        self._checked_at = 0.0
-
-    def set_stage(self, stage: str, percent: float | None = None) -> None:
-        self.stage = stage
-        self.update(self.percent if percent is None else percent, force=True)
-
-    def update(self, percent: float, *, speed=None, eta=None, force: bool = False) -> None:
-        self.percent = max(self.percent, round(percent, 1))
-        now = time.monotonic()
-        if force or now - self._persisted_at >= PERSIST_INTERVAL:
-            self._persisted_at = now
-            fields = {"stage": self.stage, "progress": self.percent, "progress_at": timezone.now()}
-            updated = _unless_database_away(
-                lambda: Video.objects.filter(pk=self.video_id, attempt=self.attempt).update(**fields)
-            )
-            if updated == 0:
-                self.superseded = True
-                raise TranscodeSuperseded
-        _publish_progress(
-            self.video_id, self.owner_id, status=Video.Status.PROCESSING, stage=self.stage,
-            progress=self.percent, speed=speed, eta=eta, force=force,
-        )
-
-    def should_stop(self) -> bool:
-        now = time.monotonic()
-        if now - self._checked_at < CANCEL_CHECK_INTERVAL:
-            return False
-        self._checked_at = now
-        row = _unless_database_away(
-            lambda: Video.objects.filter(pk=self.video_id).values("attempt", "cancel_requested").first() or {}
-        )
-        if row is None:
-            return False  # the database is away; ffmpeg goes on and the next check asks again
-        if row.get("attempt") != self.attempt:
-            self.superseded = True
-            return True
-        return row["cancel_requested"]
-
-    def check(self) -> None:
-        self._checked_at = 0.0
-        if self.should_stop():
-            raise TranscodeSuperseded if self.superseded else TranscodeCancelled
-
-
-def video_transcode(*, video_id, attempt: str, redelivered: bool = False) -> Video | None:
+def transcode_attempt(*, video_id, attempt: str, redelivered: bool = False) -> Video | None:
     """Run one transcode attempt; return the ready video, or None when there was nothing to do.
 
     ``redelivered``: the broker gave this task before and it was never acknowledged (its worker
@@ -194,7 +109,7 @@ def video_transcode(*, video_id, attempt: str, redelivered: bool = False) -> Vid
     video = _claim(video_id, attempt, take_over=take_over)
     if video is None:
         return None
-    tracker = _Tracker(video, attempt)
+    tracker = ProgressTracker(video, attempt)
     started = time.monotonic()
     try:
         with (
@@ -224,7 +139,7 @@ def video_transcode(*, video_id, attempt: str, redelivered: bool = False) -> Vid
             _upload(out_dir, prefix, tracker)
             return _complete(video.pk, attempt, prefix, plan, hls, elapsed=time.monotonic() - started)
     except TranscodeCancelled:
-        video_transcode_cancelled(video_id=video.pk, attempt=attempt)
+        attempt_cancelled(video_id=video.pk, attempt=attempt)
         return None
     except TranscodeSuperseded:
         logger.info("video %s: attempt %s was superseded; its outputs are dropped", video.pk, attempt)
@@ -274,7 +189,7 @@ def _claim(video_id, attempt: str, *, take_over: bool = False) -> Video | None:
     return video
 
 
-def _download(video: Video, scratch: Path, tracker: _Tracker) -> Path:
+def _download(video: Video, scratch: Path, tracker: ProgressTracker) -> Path:
     suffix = Path(video.source.name).suffix[:10]
     target = scratch / f"source{suffix}"
     size = max(1, video.source_size or 1)
@@ -288,7 +203,7 @@ def _download(video: Video, scratch: Path, tracker: _Tracker) -> Path:
     return target
 
 
-def _run(cmd: list[str], duration: float, scratch: Path, tracker: _Tracker) -> None:
+def _run(cmd: list[str], duration: float, scratch: Path, tracker: ProgressTracker) -> None:
     low, high = TRANSCODE_SPAN
     logger.info("video %s: %s", tracker.video_id, " ".join(cmd))
     out_time = 0.0
@@ -309,7 +224,7 @@ def _run(cmd: list[str], duration: float, scratch: Path, tracker: _Tracker) -> N
         )
 
 
-def _upload(out_dir: Path, prefix: str, tracker: _Tracker) -> None:
+def _upload(out_dir: Path, prefix: str, tracker: ProgressTracker) -> None:
     files = sorted(path for path in out_dir.rglob("*") if path.is_file())
     master = out_dir / "hls" / "master.m3u8"
     rest = [path for path in files if path != master]
@@ -352,81 +267,4 @@ def _complete(video_id, attempt: str, prefix: str, plan: Plan, hls, *, elapsed: 
         video_move(video, Video.Status.READY, renditions=[v.name for v in hls.variants])
         transaction.on_commit(lambda: outputs.delete_stale_outputs(video_id, keep=prefix))
     logger.info("video %s ready in %.1f s (%s)", video.pk, elapsed, ", ".join(v.name for v in hls.variants))
-    return video
-
-
-def failure_of(exc: BaseException) -> tuple[str, str]:
-    """Return (reason, message for people) for an exception that ended an attempt."""
-    if isinstance(exc, ProbeError):
-        return Reason.UNREADABLE, str(exc)
-    if isinstance(exc, FFmpegError):
-        detail = f" ({exc.cause})" if exc.cause else ""
-        return Reason.FFMPEG, f"The video could not be converted; the file may be damaged or unusual{detail}."
-    if isinstance(exc, SoftTimeLimitExceeded):
-        minutes = settings.TRANSCODE_SOFT_TIME_LIMIT // 60
-        return Reason.TIMEOUT, f"Transcoding took longer than the {minutes}-minute limit and was stopped."
-    if isinstance(exc, (OSError, DatabaseError)) or type(exc).__module__.startswith(("botocore", "boto3")):
-        return Reason.STORAGE, "Media storage could not be reached while transcoding; try again later."
-    return Reason.INTERNAL, "An internal error stopped the transcode; the worker log has the details."
-
-
-EXPECTED_ERRORS = (ProbeError, FFmpegError, SoftTimeLimitExceeded)
-
-
-def video_transcode_requeue(*, video_id, attempt: str) -> None:
-    """Put a video back in the queue after a transient error (the task retries it)."""
-    with transaction.atomic():
-        video = _current(video_id, attempt)
-        if video is not None:
-            video_move(video, Video.Status.QUEUED)
-    _delete_quietly(storage.output_prefix(video_id, attempt))
-
-
-def video_transcode_fail(*, video_id, attempt: str, exc: BaseException) -> None:
-    """Mark the attempt's video failed with a readable reason and remove the attempt's objects."""
-    reason, message = failure_of(exc)
-    prefix = storage.output_prefix(video_id, attempt)
-    with transaction.atomic():
-        video = _current(video_id, attempt)
-        current = video is not None
-        if current:
-            video_move(video, Video.Status.FAILED, error=message, reason=reason)
-    # Partial objects go whatever happened to the row: nothing of a failed attempt stays.
-    _delete_quietly(prefix)
-    if current:
-        logger.warning("video %s failed (%s): %s", video_id, reason, message)
-
-
-def video_transcode_cancelled(*, video_id, attempt: str) -> None:
-    """Finish a cancelled attempt: status cancelled, its objects removed."""
-    with transaction.atomic():
-        video = Video.objects.select_for_update().filter(pk=video_id, attempt=attempt).first()
-        if video is not None and video.status in Video.ACTIVE_STATUSES:
-            video_move(video, Video.Status.CANCELLED)
-    storage.delete_prefix(storage.output_prefix(video_id, attempt))
-
-
-def _publish_progress(video_id, owner_id, *, status, stage, progress, speed=None, eta=None, force=False) -> None:
-    event_publish(
-        TranscodeProgress(
-            video_id=str(video_id), status=status, stage=stage, progress=progress, speed=speed, eta_seconds=eta,
-        ),
-        user_ids=[owner_id], groups=[video_group(video_id)], force=force,
-    )
-
-
-def _delete_quietly(prefix: str) -> None:
-    """Remove a failed attempt's objects; storage may be the very thing that failed (then the next
-    attempt's clean-up of stale outputs, or cleanup_storage, removes them)."""
-    try:
-        storage.delete_prefix(prefix)
-    except Exception as exc:
-        logger.warning("could not remove %s now (%s); it goes with the next attempt's clean-up", prefix, exc)
-
-
-def _current(video_id, attempt: str) -> Video | None:
-    """The video, locked, if this attempt is still its running one."""
-    video = Video.objects.select_for_update().filter(pk=video_id).first()
-    if video is None or video.attempt != attempt or video.status != Video.Status.PROCESSING:
-        return None
     return video
