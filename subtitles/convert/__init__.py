@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import langcodes
 
-from .cues import Cue, ReadContext, ms_to_human, vtt_write
+from .cues import MAX_CUES, Cue, ReadContext, cue_count_check, ms_to_human, vtt_write
 from .cuetext import is_blank
 from .decoding import text_decode
 from .detect import FORMAT_NAMES, format_detect
@@ -19,7 +19,7 @@ from .errors import SubtitleError
 from .readers import READERS
 
 __all__ = [
-    "Conversion", "Cue", "FORMAT_NAMES", "SubtitleError", "DEFAULT_MAX_BYTES",
+    "Conversion", "Cue", "FORMAT_NAMES", "SubtitleError", "DEFAULT_MAX_BYTES", "MAX_CUES",
     "language_normalize", "size_check", "subtitle_convert",
 ]
 
@@ -59,8 +59,9 @@ def subtitle_convert(
         raise SubtitleError("The file is empty.", code="empty")
     format_ = format_detect(text)
     warnings: list[str] = []
+    context = ReadContext(fps=fps, warnings=warnings)
     try:
-        cues = READERS[format_](text, ReadContext(fps=fps, warnings=warnings))
+        cues = READERS[format_](text, context)
     except SubtitleError:
         raise
     except RecursionError:
@@ -71,6 +72,9 @@ def subtitle_convert(
         raise SubtitleError(
             f"The file looks like {FORMAT_NAMES[format_]} but could not be read.", code="malformed"
         ) from None
+    cue_count_check(len(cues))  # each reader stops at the limit; this holds for any reader
+    if context.warnings_left_out:
+        warnings.append(f"{context.warnings_left_out:,} more warning(s) like these were left out.")
     cues = _cues_cleaned(cues, warnings)
     if not cues:
         raise SubtitleError(

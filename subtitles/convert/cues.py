@@ -9,6 +9,15 @@ from .errors import SubtitleError
 # '.', ',' or ':' (SRT files in the wild use all three).
 _CLOCK = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?$")
 
+# A feature film has 1,000-2,000 cues and a day of live captions some 30,000. Past this a file is
+# refused while it is read: a million cues take 15 s and 700 MB to convert and no player wants them.
+MAX_CUES = 100_000
+# Cue times from 1,000 hours on are refused: no video is that long, and WebVTT readers (ours too)
+# read three digits of hours at most, so the WebVTT we wrote would not read back.
+MAX_TIME_MS = 1000 * 3_600_000 - 1
+# Past this many, the rest of a file's warnings are counted, not listed (one per stray block adds up).
+MAX_WARNINGS = 20
+
 
 @dataclass
 class Cue:
@@ -31,6 +40,15 @@ def clock_to_ms(value: str) -> int | None:
     return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + millis
 
 
+def cue_count_check(count: int, line: int | None = None) -> None:
+    """Raise once a reader holds more than MAX_CUES cues."""
+    if count > MAX_CUES:
+        raise SubtitleError(
+            f"the file has more than {MAX_CUES:,} cues; subtitle files may have at most {MAX_CUES:,}.",
+            code="too_many_cues", line=line,
+        )
+
+
 def ms_to_vtt(ms: int) -> str:
     hours, rest = divmod(ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
@@ -44,7 +62,12 @@ def ms_to_human(ms: int) -> str:
 
 
 def cue_checked(start: int, end: int, line: int | None) -> None:
-    """Raise for a cue that ends before it starts: a typo in the file, not something to guess at."""
+    """Raise for a cue that ends before it starts (a typo, not something to guess at) or past 1,000 hours."""
+    if max(start, end) > MAX_TIME_MS:
+        raise SubtitleError(
+            f"the cue's time is past {ms_to_vtt(MAX_TIME_MS)}; cue times must be under 1,000 hours.",
+            code="malformed", line=line,
+        )
     if end < start:
         raise SubtitleError(
             f"the cue ends ({ms_to_vtt(end)}) before it starts ({ms_to_vtt(start)}).",
@@ -68,7 +91,12 @@ class ReadContext:
 
     fps: float | None = None
     warnings: list[str] | None = None
+    warnings_left_out: int = 0
 
     def warn(self, message: str) -> None:
-        if self.warnings is not None:
+        if self.warnings is None:
+            return
+        if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(message)
+        else:
+            self.warnings_left_out += 1

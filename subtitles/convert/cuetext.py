@@ -4,6 +4,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from .errors import SubtitleError
+
 # Tags WebVTT understands, and what the HTML-ish tags of other formats become.
 _TAG_MAP = {
     "i": "i", "em": "i", "b": "b", "strong": "b", "u": "u", "ins": "u",
@@ -23,7 +25,19 @@ _ASS_LEGACY_ALIGN = re.compile(r"\\a(\d{1,2})(?![a-z0-9])")
 _ASS_POS = re.compile(r"\\pos\(\s*(-?[\d.]+)\s*,\s*(-?[\d.]+)\s*\)")
 _ASS_STYLE = re.compile(r"\\([ibu])(\d+)?(?![a-z])")
 _CLASS_OK = re.compile(r"^[A-Za-z0-9_-]+$")
+# A tag of tidy()'s markup: an opening one as group 1 ("i" of <i.loud>, "v" of <v Bob>), a closing one as group 2.
+_MARKUP_TAG = re.compile(r"<(?:([a-z]+)(?:\.[^\s<>]*)?(?: [^<>]*)?|/([a-z]+))>")
 _LANG_OK = re.compile(r"^[A-Za-z0-9-]{1,35}$")
+
+# Tags open at once in a cue, past which more opening tags are dropped (their text kept). Real cues
+# nest three or four; the cap keeps a hostile cue's closing tags from each searching a deep stack
+# (100,000 nested tags took minutes) and players from building DOM trees that deep.
+MAX_TAG_DEPTH = 32
+
+# Tags a file's cue text may hold, counted as the characters that open them ('<' and '{', and '|'
+# for MicroDVD's line breaks). Each costs microseconds in Python: 5 MiB of "<i>" (1.7 million) took
+# 8 s. A film has a few thousand; word-timed captions (three tags a word) reach this after 7 hours.
+MAX_TAGS = 200_000
 
 # SSA's legacy \a numbers: 1-3 bottom, 5-7 top, 9-11 middle; ASS numpad order is what we keep.
 _LEGACY_ALIGN = {1: 1, 2: 2, 3: 3, 5: 7, 6: 8, 7: 9, 9: 4, 10: 5, 11: 6}
@@ -86,6 +100,17 @@ def ass_placement(override_blocks: str, default: Placement, play_res: tuple[int,
     return placement
 
 
+def tag_count_check(text: str, marks: str = "<{") -> None:
+    """Raise for a file whose cue text would hold more than MAX_TAGS tags; counted in C, before reading."""
+    count = sum(text.count(mark) for mark in marks)
+    if count > MAX_TAGS:
+        shown = " or ".join(f"'{mark}'" for mark in marks)
+        raise SubtitleError(
+            f"the file has {count:,} tags ({shown} characters); subtitle files may have at most {MAX_TAGS:,}.",
+            code="too_many_tags",
+        )
+
+
 def html_to_vtt(text: str, *, allow_timestamps: bool = False) -> tuple[str, str]:
     """Sanitise HTML-ish cue text to WebVTT markup; return (markup, settings from {\\anN} tags).
 
@@ -146,6 +171,8 @@ def _tag(raw: str, stack: list[str], allow_timestamps: bool) -> str:
         f".{name}" for name in match.group("classes").split(".")[1:] if _CLASS_OK.match(name)
     )
     annotation = (match.group("annotation") or "").strip()
+    if len(stack) >= MAX_TAG_DEPTH:
+        return ""
     stack.append(vtt_name)
     if vtt_name == "v":
         return f"<v{classes} {escape(html.unescape(annotation))}>" if annotation else f"<v{classes}>"
@@ -162,11 +189,30 @@ def tidy(markup: str) -> str:
     markup = _ASS_BLOCK.sub("", markup)  # leftover override blocks would be read as tags next time
     lines = [line.strip() for line in markup.replace("\r", "\n").split("\n")]
     markup = "\n".join(line for line in lines if line)
-    previous = None
-    while previous != markup:
-        previous = markup
-        markup = re.sub(r"<([a-z]+)(?:\.[^\s>]*)?(?: [^>]*)?></\1>", "", markup)
-    return markup.strip()
+    return _empty_pairs_dropped(markup).strip()
+
+
+def _empty_pairs_dropped(markup: str) -> str:
+    """Drop tag pairs with nothing between them, nested ones too (<i><b></b></i>), in one pass."""
+    out: list[str] = []
+    opened: list[tuple[int, str]] = []  # (index in out, name) of opening tags with only empty pairs after them
+    position = 0
+    for match in _MARKUP_TAG.finditer(markup):
+        if match.start() > position:
+            out.append(markup[position:match.start()])
+            opened.clear()  # text: nothing before it is empty any more
+        position = match.end()
+        opening, closing = match.groups()
+        if closing and opened and opened[-1][1] == closing:
+            del out[opened.pop()[0]:]
+            continue
+        if opening:
+            opened.append((len(out), opening))
+        else:
+            opened.clear()
+        out.append(match.group(0))
+    out.append(markup[position:])
+    return "".join(out)
 
 
 def is_blank(markup: str) -> bool:

@@ -115,7 +115,13 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _legacy_decode(data: bytes) -> tuple[str, str]:
     # Timestamps and numbers are ASCII in every candidate; only lines with other bytes tell them apart.
-    lines = [line for line in data.splitlines() if any(byte > 0x7F for byte in line)]
+    lines, size = [], 0
+    for match in re.finditer(rb"[^\r\n]+", data):  # lazily: a 5 MiB file has a million lines, and we need 64 KiB
+        if not match.group().isascii():
+            lines.append(match.group())
+            size += len(lines[-1]) + 1
+            if size > _SAMPLE_BYTES:
+                break
     sample = b"\n".join(lines)[:_SAMPLE_BYTES]
     sample = sample[: sample.rfind(b"\n")] if len(sample) == _SAMPLE_BYTES else sample
     if _reads_as_western(sample):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -64,8 +66,13 @@ class ProbeResult:
         return self.pix_fmt not in _PLAIN_PIX_FMTS
 
 
+# How ffprobe writes a rate or an aspect ratio ("30000/1001", "16:9"). Anything else, an exponent
+# above all ("1e100000000" makes Fraction compute 10**100000000), is not one.
+_RATIO = re.compile(r"\d{1,12}(?:[/:]\d{1,12}|\.\d{1,12})?")
+
+
 def _ratio(value: str | None) -> Fraction | None:
-    if not value or value in {"0/0", "N/A", "0:1", "0:0"}:
+    if not isinstance(value, str) or not _RATIO.fullmatch(value) or value in {"0/0", "0:1", "0:0"}:
         return None
     try:
         ratio = Fraction(value.replace(":", "/"))
@@ -77,9 +84,21 @@ def _ratio(value: str | None) -> Fraction | None:
 def _float(value) -> float | None:
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer past 1e308
         return None
-    return number if number == number and number > 0 else None  # NaN check
+    return number if math.isfinite(number) and number > 0 else None
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _int(value) -> int:
@@ -97,14 +116,14 @@ def _clock(seconds: float) -> str:
 
 def _rotation(stream: dict) -> int:
     degrees = None
-    for side_data in stream.get("side_data_list") or []:
-        if "rotation" in side_data:
+    for side_data in _list(stream.get("side_data_list")):
+        if "rotation" in _dict(side_data):
             degrees = side_data["rotation"]
     if degrees is None:
-        degrees = (stream.get("tags") or {}).get("rotate", 0)
+        degrees = _dict(stream.get("tags")).get("rotate", 0)
     try:
         degrees = int(round(float(degrees)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0
     return (round(degrees / 90) * 90) % 360
 
@@ -123,7 +142,7 @@ def parse_probe(data: dict, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
     """Validate ffprobe JSON and return the facts the ladder and commands need."""
     if not isinstance(data, dict):
         raise ProbeError("This file could not be read as a video.")
-    streams = [s for s in data.get("streams") or [] if isinstance(s, dict)]
+    streams = [s for s in _list(data.get("streams")) if isinstance(s, dict)]
     fmt = data.get("format") if isinstance(data.get("format"), dict) else {}
     format_name = str(fmt.get("format_name") or "")
     if not streams and not fmt:
@@ -133,8 +152,8 @@ def parse_probe(data: dict, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
             s
             for s in streams
             if s.get("codec_type") == "video"
-            and not (s.get("disposition") or {}).get("attached_pic")
-            and s.get("codec_name") not in _NOT_VIDEO_CODECS
+            and not _dict(s.get("disposition")).get("attached_pic")
+            and _text(s.get("codec_name")) not in _NOT_VIDEO_CODECS
         ),
         None,
     )
@@ -174,6 +193,11 @@ def parse_probe(data: dict, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
     width, height = display_width, coded_height
     if rotation in (90, 270):
         width, height = height, width
+    if max(width, height) > limits.max_side:  # a sample aspect ratio of 1000:1
+        raise ProbeError(
+            f"The video is too large: {width}×{height} pixels as displayed; "
+            f"at most {limits.max_side} on a side are accepted."
+        )
 
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     bit_rate = _float(fmt.get("bit_rate"))
@@ -185,13 +209,13 @@ def parse_probe(data: dict, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
         coded_height=coded_height,
         rotation=rotation,
         fps=_fps(video),
-        pix_fmt=video.get("pix_fmt") or "unknown",
+        pix_fmt=_text(video.get("pix_fmt")) or "unknown",
         has_audio=audio is not None,
-        video_codec=video.get("codec_name") or "unknown",
-        audio_codec=audio.get("codec_name") if audio else None,
-        audio_channels=int(audio.get("channels") or 0) if audio else 0,
-        video_index=int(video.get("index", 0)),
-        audio_index=int(audio.get("index", 0)) if audio else None,
+        video_codec=_text(video.get("codec_name")) or "unknown",
+        audio_codec=(_text(audio.get("codec_name")) or None) if audio else None,
+        audio_channels=_int(audio.get("channels")) if audio else 0,
+        video_index=_int(video.get("index")),
+        audio_index=_int(audio.get("index")) if audio else None,
         format_name=format_name,
         bit_rate=int(bit_rate) if bit_rate else None,
         demuxer=demuxer,

@@ -2,18 +2,22 @@
 
 import re
 
-from ..cues import Cue, ReadContext, clock_to_ms, cue_checked
-from ..cuetext import escape, styled_runs_to_vtt
+from ..cues import Cue, ReadContext, clock_to_ms, cue_checked, cue_count_check
+from ..cuetext import escape, styled_runs_to_vtt, tag_count_check
 from ..errors import SubtitleError
 
 MICRODVD_LINE = re.compile(r"^\s*\{\s*(\d+)\s*\}\s*\{\s*(\d*)\s*\}(.*)$")
 MPL2_LINE = re.compile(r"^\s*\[\s*(\d+)\s*\]\s*\[\s*(\d*)\s*\](.*)$")
 TMP_LINE = re.compile(r"^\s*(\d{1,2}:\d{2}:\d{2})\s*[:=](.*)$")
-_MICRODVD_CONTROL = re.compile(r"\{([A-Za-z]):([^}]*)\}")
+# "[^{}]", not "[^}]": with it an unclosed "{y:" scans to the end of the line, quadratic on many of them.
+_MICRODVD_CONTROL = re.compile(r"\{([A-Za-z]):([^{}]*)\}")
+# Frames or deciseconds: nine digits are years of video at 300 fps; more is a broken or hostile file.
+_MAX_UNIT_DIGITS = 9
 
 
 def microdvd_read(text: str, context: ReadContext) -> list[Cue]:
     """Frames become times with the file's declared rate ({1}{1}25) or else the video's."""
+    tag_count_check(text, "|")  # every '|' is a line of a cue
     entries = _lines_matched(text, MICRODVD_LINE, "'{25}{75}Text'")
     fps = None
     if entries and entries[0][1] in (0, 1) and entries[0][2] in (0, 1):
@@ -39,12 +43,14 @@ def microdvd_read(text: str, context: ReadContext) -> list[Cue]:
 
 
 def mpl2_read(text: str, context: ReadContext) -> list[Cue]:
+    tag_count_check(text, "|")  # every '|' is a line of a cue
     entries = _lines_matched(text, MPL2_LINE, "'[10][25]Text'")
     return _frames_to_cues(entries, 100, _mpl2_markup)
 
 
 def tmp_read(text: str, context: ReadContext) -> list[Cue]:
     """TMP gives only start times: each line shows until the next (at most a reading time)."""
+    tag_count_check(text, "|")  # every '|' is a line of a cue
     entries = []
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -58,6 +64,7 @@ def tmp_read(text: str, context: ReadContext) -> list[Cue]:
         if start is None:
             raise SubtitleError(f"malformed time {match.group(1)!r}.", code="malformed", line=number)
         entries.append((number, start, match.group(2)))
+        cue_count_check(len(entries), number)
     entries.sort(key=lambda entry: entry[1])
     cues = []
     for index, (number, start, body) in enumerate(entries):
@@ -80,7 +87,13 @@ def _lines_matched(text: str, pattern: re.Pattern, example: str) -> list[tuple[i
                 f"expected a line like {example}, found {line.strip()[:80]!r}.", code="malformed", line=number
             )
         start, end, body = match.groups()
+        if max(len(start), len(end)) > _MAX_UNIT_DIGITS:
+            raise SubtitleError(
+                f"the time {max(start, end, key=len)[:20]!r} has more than {_MAX_UNIT_DIGITS} digits.",
+                code="malformed", line=number,
+            )
         entries.append((number, int(start), int(end) if end else -1, body))
+        cue_count_check(len(entries) - 1, number)  # early; the first line may be MicroDVD's frame rate
     return entries
 
 
@@ -92,6 +105,7 @@ def _frames_to_cues(entries, ms_per_unit: float, markup) -> list[Cue]:
         start, end = round(start_units * ms_per_unit), round(end_units * ms_per_unit)
         cue_checked(start, end, number)
         cues.append(Cue(start, end, markup(body), line=number))
+        cue_count_check(len(cues), number)
     return cues
 
 

@@ -1,17 +1,23 @@
 """Markup formats: TTML (and its DFXP/IMSC profiles) and SAMI."""
 
+import html
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
-from ..cues import Cue, ReadContext, cue_checked
-from ..cuetext import escape, html_to_vtt
+from ..cues import Cue, ReadContext, cue_checked, cue_count_check
+from ..cuetext import escape, html_to_vtt, tag_count_check
 from ..errors import SubtitleError
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _OFFSET_TIME = re.compile(r"^(\d+(?:\.\d+)?)(h|m|s|ms|f|t)$")
 _CLOCK_TIME = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:(\.\d+)|:(\d+)(?:\.\d+)?)?$")
 _UNITS_MS = {"h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1}
+_TTML_P = re.compile(r"<(?:[\w.-]+:)?p[\s/>]")
+# The tts: attributes that cues take from styles and regions; keeping only these keeps each
+# element's style small (with all of them, 30,000 attributes on a style referenced 30,000 times took minutes).
+_STYLE_KEYS = frozenset(
+    {"fontStyle", "fontWeight", "textDecoration", "textAlign", "origin", "extent", "displayAlign"}
+)
 
 
 def _local(name: str) -> str:
@@ -30,7 +36,16 @@ class _TTMLTiming:
             self.tick_rate = 1.0
 
     def ms(self, expression: str, line: int | None) -> int:
-        expression = expression.strip()
+        try:
+            return self._ms(expression.strip(), line)
+        except SubtitleError:
+            raise
+        except (OverflowError, ValueError):  # 1e999s, a 5,000-digit hour, a frame rate of 1e-300
+            raise SubtitleError(
+                f"the TTML time expression {expression.strip()[:30]!r} is out of range.", code="malformed", line=line
+            ) from None
+
+    def _ms(self, expression: str, line: int | None) -> int:
         if match := _OFFSET_TIME.match(expression):
             value, unit = float(match.group(1)), match.group(2)
             if unit == "f":
@@ -63,8 +78,15 @@ def _number(value, default: float) -> float:
 
 def ttml_read(text: str, context: ReadContext) -> list[Cue]:
     """Read TTML: begin/end/dur on body, div and p; italic, bold and underline styling; <br/>."""
-    if re.search(r"<!ENTITY", text[:10_000], re.IGNORECASE):
+    # Without a DOCTYPE there are no entities to expand (billion laughs) or to fetch (file:///etc/passwd),
+    # whatever the expat underneath guards against. Searched in the whole file: a DOCTYPE may follow
+    # any amount of comment.
+    if re.search(r"<!ENTITY", text, re.IGNORECASE):
         raise SubtitleError("TTML files with entity declarations are not accepted.", code="malformed")
+    if re.search(r"<!DOCTYPE", text, re.IGNORECASE):
+        raise SubtitleError("TTML files with a DOCTYPE declaration are not accepted.", code="malformed")
+    # Each <p> is a cue: count them before expat builds a tree of them all (a million took 5 s and 570 MB).
+    cue_count_check(sum(1 for _ in _TTML_P.finditer(text)))
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # the encoding it names is already decoded
     parser = ET.XMLParser()
     try:
@@ -84,7 +106,7 @@ def ttml_read(text: str, context: ReadContext) -> list[Cue]:
     for element in root.iter():
         name, identifier = _local(element.tag), element.get(f"{_XML_NS}id")
         if name == "style" and identifier:
-            styles[identifier] = element
+            styles[identifier] = _own_style(element)
         elif name == "region" and identifier:
             regions[identifier] = _ttml_style(element, {}, styles)
     body = next((child for child in root if _local(child.tag) == "body"), None)
@@ -95,15 +117,20 @@ def ttml_read(text: str, context: ReadContext) -> list[Cue]:
 
 
 def _ttml_style(element: ET.Element, inherited: dict, styles: dict) -> dict:
+    """The styling on an element: what it inherits, then the styles it references, then its own attributes."""
     style = dict(inherited)
     for reference in (element.get("style") or "").split():
-        referenced = styles.get(reference)
-        if referenced is not None and referenced is not element:
-            style = _ttml_style(referenced, style, {})
-    for key, value in element.attrib.items():
-        if key.startswith("{") and "styling" in key:
-            style[_local(key)] = value.strip()
+        style.update(styles.get(reference, {}))
+    style.update(_own_style(element))
     return style
+
+
+def _own_style(element: ET.Element) -> dict:
+    return {
+        _local(key): value.strip()
+        for key, value in element.attrib.items()
+        if key.startswith("{") and "styling" in key and _local(key) in _STYLE_KEYS
+    }
 
 
 def _ttml_walk(element, parent_begin, parent_end, inherited, timing, styles, cues, regions, region=None) -> None:
@@ -124,6 +151,7 @@ def _ttml_walk(element, parent_begin, parent_end, inherited, timing, styles, cue
         cue_checked(begin, end, None)
         markup, _ = html_to_vtt(_ttml_inline(element, style, styles))
         cues.append(Cue(begin, end, markup, _ttml_settings(style, region)))
+        cue_count_check(len(cues))
         return
     for child in element:
         if _local(child.tag) in ("div", "p", "body"):
@@ -196,69 +224,113 @@ def _number_text(value: float) -> str:
     return f"{min(100.0, max(0.0, value)):.2f}".rstrip("0").rstrip(".")
 
 
-class _SAMIParser(HTMLParser):
+# A SAMI file's markup, read by hand: html.parser is quadratic on unclosed tags and comments
+# (python/cpython#135462, CVE-2025-6069; "<a " 20,000 times took 30 s on Python 3.11.7) and
+# raises AssertionError on "<![<![". A tag here ends at the first '>', quoted or not.
+_SAMI_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)([^>]*)>")
+_SAMI_ATTRIBUTE = re.compile(r"""([^\s/=>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")
+_SAMI_RAW_TEXT = ("style", "script")  # their content is not markup and not shown
+_SAMI_STYLING = ("i", "b", "u", "em", "strong")
+
+
+class _SAMIParser:
     """Collect (start ms, class, HTML-ish text) for each <SYNC>; the text runs until the next SYNC."""
 
     def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.syncs: list[list] = []  # [start, line, {class: text}]
+        self.syncs: list[list] = []  # [start, line, {class: [text, ...]}]
         self.current_class = ""
-        self.in_body_text = False
+        self.lasttag = ""
 
-    def handle_starttag(self, tag, attrs):
-        attributes = {key.lower(): (value or "") for key, value in attrs}
+    def feed(self, text: str) -> None:
+        position, line, counted = 0, 1, 0
+        last_close = text.rfind(">")  # no tag starts after it: each would scan to the end
+        while (start := text.find("<", position)) != -1:
+            self.handle_data(text[position:start])
+            if start > last_close:
+                self.handle_data(text[start:])
+                return
+            line += text.count("\n", counted, start)
+            counted = start
+            position = self._markup(text, start, line)
+        self.handle_data(text[position:])
+
+    def _markup(self, text: str, start: int, line: int) -> int:
+        """Handle the markup at text[start] ('<', with a '>' after it); return where the text after it begins."""
+        if match := _SAMI_TAG.match(text, start):
+            closing, tag, attributes = match.group(1), match.group(2).lower(), match.group(3)
+            if closing:
+                self.handle_endtag(tag)
+                return match.end()
+            self.lasttag = tag
+            self.handle_starttag(tag, _sami_attributes(attributes), line)
+            if tag not in _SAMI_RAW_TEXT:
+                return match.end()
+            end = re.compile(rf"</{tag}[\s/>]", re.IGNORECASE).search(text, match.end())
+            return len(text) if end is None else end.end()
+        if text.startswith("<!--", start):
+            end = text.find("-->", start + 4)
+            return len(text) if end == -1 else end + 3  # an unclosed comment runs to the end, as in browsers
+        if text.startswith(("<!", "<?", "</"), start):  # a declaration, processing instruction or bogus end tag
+            return text.find(">", start) + 1
+        self.handle_data("<")
+        return start + 1
+
+    def handle_starttag(self, tag, attributes, line):
         if tag == "sync":
-            line = self.getpos()[0]
             value = attributes.get("start", "").strip()
-            if not re.fullmatch(r"-?\d+", value):
+            if not re.fullmatch(r"-?\d{1,12}", value):
                 raise SubtitleError(
                     f"SYNC Start {value[:20]!r} is not a time in milliseconds.", code="malformed", line=line
                 )
             self.syncs.append([int(value), line, {}])
+            cue_count_check(len(self.syncs), line)
             self.current_class = ""
         elif tag == "p":
             self.current_class = attributes.get("class", "").strip()
-        elif self.syncs and tag in ("br", "i", "b", "u", "em", "strong"):
+        elif self.syncs and tag in ("br", *_SAMI_STYLING):
             self._append(f"<{tag}>")
 
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-
     def handle_endtag(self, tag):
-        if self.syncs and tag in ("i", "b", "u", "em", "strong"):
+        if self.syncs and tag in _SAMI_STYLING:
             self._append(f"</{tag}>")
 
     def handle_data(self, data):
-        if self.syncs and self.lasttag not in ("style", "title", "head"):
-            self._append(escape(re.sub(r"\s+", " ", data)))
-
-    def handle_entityref(self, name):
-        self._append(f"&{name};")
-
-    def handle_charref(self, name):
-        self._append(f"&#{name};")
+        if data and self.syncs and self.lasttag not in ("style", "title", "head"):
+            # Entities are left for html_to_vtt to decode, once: "&amp;lt;" shows as "&lt;".
+            self._append(re.sub(r"\s+", " ", data).replace("<", "&lt;").replace(">", "&gt;"))
 
     def _append(self, text):
-        if self.syncs:
-            texts = self.syncs[-1][2]
-            texts[self.current_class] = texts.get(self.current_class, "") + text
+        self.syncs[-1][2].setdefault(self.current_class, []).append(text)
+
+
+def _sami_attributes(text: str) -> dict[str, str]:
+    attributes = {}
+    for match in _SAMI_ATTRIBUTE.finditer(text):
+        value = match.group(2) or ""
+        if value[:1] in ("'", '"'):
+            value = value[1:-1]
+        attributes.setdefault(match.group(1).lower(), html.unescape(value))
+    return attributes
 
 
 def sami_read(text: str, context: ReadContext) -> list[Cue]:
     """Read SAMI; with several languages (P classes) in one file the first is kept."""
+    tag_count_check(text)
     parser = _SAMIParser()
     parser.feed(text)
-    parser.close()
-    classes = []
-    for _start, _line, texts in parser.syncs:
+    syncs = [(start, line, {name: "".join(parts) for name, parts in texts.items()})
+             for start, line, texts in parser.syncs]
+    classes: dict[str, None] = {}
+    for _start, _line, texts in syncs:
         for name, value in texts.items():
             if name not in classes and html_to_vtt(value)[0]:
-                classes.append(name)
+                classes[name] = None
+    chosen = next(iter(classes), "")
     if len(classes) > 1:
-        context.warn(f"The SAMI file holds several languages ({', '.join(classes)}); only {classes[0]} was kept.")
-    chosen = classes[0] if classes else ""
+        names = ", ".join(list(classes)[:10]) + (f" and {len(classes) - 10:,} more" if len(classes) > 10 else "")
+        context.warn(f"The SAMI file holds several languages ({names}); only {chosen} was kept.")
     cues = []
-    syncs = sorted(parser.syncs, key=lambda sync: sync[0])
+    syncs.sort(key=lambda sync: sync[0])
     for index, (start, line, texts) in enumerate(syncs):
         markup, _ = html_to_vtt(texts.get(chosen, ""))
         if not markup:
@@ -267,5 +339,6 @@ def sami_read(text: str, context: ReadContext) -> list[Cue]:
         end = syncs[index + 1][0] if index + 1 < len(syncs) else start + 1000 + 67 * len(markup)
         if start < 0 or end <= start:
             continue
+        cue_checked(start, end, line)
         cues.append(Cue(start, end, markup, line=line))
     return cues

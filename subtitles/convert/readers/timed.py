@@ -3,8 +3,8 @@
 import re
 from collections.abc import Callable
 
-from ..cues import Cue, ReadContext, clock_to_ms, cue_checked
-from ..cuetext import html_to_vtt
+from ..cues import Cue, ReadContext, clock_to_ms, cue_checked, cue_count_check
+from ..cuetext import html_to_vtt, tag_count_check
 from ..errors import SubtitleError
 
 SRT_EXAMPLE = "'00:00:01,000 --> 00:00:02,500'"
@@ -24,12 +24,17 @@ _VTT_SETTINGS = {
 }
 
 
+_VTT_NOT_A_CUE = re.compile(r"(NOTE|STYLE|REGION)(?:[ \t]|$)")
+_ARROW_LIKE = re.compile(r"\d\s*-{1,2}>\s*\d")
+
+
 def looks_like_arrow_timing(line: str) -> bool:
     """A line meant as an SRT/WebVTT timing line, well-formed or not."""
-    return "-->" in line or re.search(r"\d\s*-{1,2}>\s*\d", line) is not None
+    return "-->" in line or _ARROW_LIKE.search(line) is not None
 
 
-_SBV_TIMING_LIKE = re.compile(r"^\s*\d+:\d+[\d:.]*\s*,\s*\d+:")
+# "\d[\d:.]*", not "\d+[\d:.]*": the two split a run of digits in every way, quadratic on a long one.
+_SBV_TIMING_LIKE = re.compile(r"^\s*\d+:\d[\d:.]*\s*,\s*\d+:")
 # Inside an SBV file, two clock-like words and a comma alone on a line are a timing line with a
 # typo ('0:00:13.f89,0:00:15.489'), to report, not cue text. Too loose to detect the format by.
 _SBV_TIMING_TYPO = re.compile(r"^\s*\d+:[\w:.]+\s*,\s*\d+:[\w:.]+\s*$")
@@ -64,6 +69,8 @@ def _sbv_timing(line: str) -> tuple[int, int, str] | None:
 
 
 def srt_read(text: str, context: ReadContext) -> list[Cue]:
+    tag_count_check(text)
+    cue_count_check(text.count("-->"))  # every cue has one, cue text none: refuse before splitting a huge file
     return _timed_lines_read(
         text, looks_like_arrow_timing, _arrow_timing, SRT_EXAMPLE, identifiers=True,
         header=lambda line: False, ass_escapes=True,
@@ -71,6 +78,7 @@ def srt_read(text: str, context: ReadContext) -> list[Cue]:
 
 
 def sbv_read(text: str, context: ReadContext) -> list[Cue]:
+    tag_count_check(text)
     text = _SBV_BREAK.sub("\n", text)
     return _timed_lines_read(
         text, _meant_as_sbv_timing, _sbv_timing, SBV_EXAMPLE, identifiers=False,
@@ -110,6 +118,7 @@ def _timed_lines_read(
             start, end, _settings = parsed
             cue_checked(start, end, number)
             raw.append((start, end, number, []))
+            cue_count_check(len(raw), number)
             continue
         if not stripped:
             if raw:
@@ -146,6 +155,8 @@ def _timed_lines_read(
 
 def vtt_read(text: str, context: ReadContext) -> list[Cue]:
     """Read WebVTT: cue settings and inline timestamps kept, NOTE/STYLE/REGION blocks skipped."""
+    tag_count_check(text)
+    cue_count_check(text.count("-->"))
     lines = text.split("\n")
     header = lines[0].strip()
     if not re.match(r"^WEBVTT(?:[ \t].*)?$", header):
@@ -172,7 +183,7 @@ def vtt_read(text: str, context: ReadContext) -> list[Cue]:
 
 def _vtt_block_read(lines: list[str], first: int, stop: int, cues: list[Cue], context: ReadContext) -> None:
     head = lines[first].strip()
-    if re.match(r"^(NOTE|STYLE|REGION)(?:[ \t]|$)", head) and not looks_like_arrow_timing(head):
+    if _VTT_NOT_A_CUE.match(head) and not looks_like_arrow_timing(head):
         return
     if looks_like_arrow_timing(lines[first]):
         timing_index = first
@@ -197,6 +208,7 @@ def _vtt_block_read(lines: list[str], first: int, stop: int, cues: list[Cue], co
             index += 1
         markup, _ = html_to_vtt("\n".join(lines[payload_start:index]), allow_timestamps=True)
         cues.append(Cue(start, end, markup, vtt_settings(settings), line=payload_start))
+        cue_count_check(len(cues), payload_start)
 
 
 def vtt_settings(settings: str) -> str:
