@@ -79,12 +79,18 @@ class _LayerOutage:
     refused group_send fails in a few ms but logged a 60-line traceback for each group of each
     tick; a hung Redis (stopped, or a partition) holds every group_send for the layer's 15 s socket
     timeout, so each tick stopped the encode's progress loop for 30 s. While the layer is away,
-    ticks are dropped untried for a pause that doubles from PAUSE_MIN to PAUSE_MAX; the events that
-    matter (stage changes, completions, failures) are always tried. Clients lose their websocket
-    with the layer and reconnect to a snapshot, so a dropped tick costs nothing.
+    ticks are dropped untried for a pause; the events that matter (stage changes, completions,
+    failures) are always tried. Clients lose their websocket with the layer and reconnect to a
+    snapshot, so a dropped tick costs nothing.
+
+    The pause follows what a try costs: a refused connection fails in milliseconds, so it is tried
+    again after PAUSE_MIN and a restarted Redis hears progress within that; only a try that hung
+    (SLOW_FAILURE or more) doubles the pause, up to PAUSE_MAX. Doubling on every failure let a few
+    refusals during a 4 s restart grow the pause to 16 s, and a loaded CI host saw no progress at
+    all between the restart and the end of the encode.
     """
 
-    PAUSE_MIN, PAUSE_MAX = 2.0, 30.0
+    PAUSE_MIN, PAUSE_MAX, SLOW_FAILURE = 1.0, 30.0, 1.0
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -103,13 +109,16 @@ class _LayerOutage:
             self._dropped += 1
             return True
 
-    def failed(self, exc: BaseException) -> None:
+    def failed(self, exc: BaseException, *, took: float = 0.0) -> None:
+        """Note a failed send; `took` is how long the try waited before it failed."""
         with self._lock:
             now, first = time.monotonic(), self.since is None
             if first:
-                self.since, self._pause = now, self.PAUSE_MIN
+                self.since = now
+            if took < self.SLOW_FAILURE:
+                self._pause = self.PAUSE_MIN
             else:
-                self._pause = min(self.PAUSE_MAX, self._pause * 2)
+                self._pause = min(self.PAUSE_MAX, max(self.PAUSE_MIN, self._pause) * 2)
             self._retry_at = now + self._pause
             self._dropped += 1
         if first:
@@ -140,10 +149,11 @@ def _group_send_all(groups: list[str], message: dict) -> None:
     envelope = {"type": "event.message", "id": uuid.uuid4().hex, "event": message}
     for group in groups:
         # A broken channel layer must never fail the work that publishes.
+        started = time.monotonic()
         try:
             async_to_sync(layer.group_send)(group, envelope)
         except LAYER_AWAY_ERRORS as exc:
-            layer_outage.failed(exc)
+            layer_outage.failed(exc, took=time.monotonic() - started)
             return  # the other groups live on the same Redis: each try could wait out its timeout
         except Exception:
             logger.exception("could not send %s to %s", message.get("type"), group)
