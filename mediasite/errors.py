@@ -7,3 +7,7 @@ class DomainError(Exception):
 
 class StateConflict(DomainError):
     """The object's current state does not allow this (the API answers 409)."""
+
+
+class TooLarge(DomainError):
+    """The upload is past a size limit or the owner's storage quota (the API answers 413)."""

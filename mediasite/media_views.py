@@ -3,20 +3,18 @@
 import mimetypes
 
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.views.decorators.http import require_GET
 
-from .storage_backends import SignedFileSystemStorage, media_signature_valid
+from .storage_backends import media_headers, media_signature_valid
 
-mimetypes.add_type("application/vnd.apple.mpegurl", ".m3u8")
-mimetypes.add_type("video/iso.segment", ".m4s")
-mimetypes.add_type("text/vtt", ".vtt")
+MEDIA_HEADERS_DEFAULT = "application/octet-stream"
 
 
 @require_GET
 def media_serve(request, name):
-    if not isinstance(storages["default"], SignedFileSystemStorage):
+    if not getattr(default_storage, "serves_own_urls", False):
         raise Http404("Media is served by object storage.")
     try:
         expires = int(request.GET.get("expires", ""))
@@ -28,7 +26,9 @@ def media_serve(request, name):
         handle = default_storage.open(name, "rb")
     except (FileNotFoundError, SuspiciousFileOperation):
         raise Http404("No such file.") from None
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    content_type, cache_control = media_headers(name)
+    if content_type == MEDIA_HEADERS_DEFAULT:  # not a transcode output: a source, an original caption
+        content_type = mimetypes.guess_type(name)[0] or content_type
     response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=60"
+    response["Cache-Control"] = cache_control
     return response

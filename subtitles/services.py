@@ -3,7 +3,6 @@
 import logging
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -116,15 +115,8 @@ def subtitle_delete(*, subtitle: Subtitle) -> None:
 
 
 def _put(key: str, data: bytes, content_type: str) -> None:
-    # Keys are fixed per (language, kind): a replacement overwrites. Local storage would pick
-    # another name for an existing file, so the old object goes first.
-    if default_storage.exists(key):
-        default_storage.delete(key)
-    content = ContentFile(data)
-    content.content_type = content_type
-    saved = default_storage.save(key, content)
-    if saved != key:
-        raise RuntimeError(f"storage saved {key!r} as {saved!r}")
+    # Keys are fixed per (language, kind): a replacement overwrites.
+    default_storage.put_bytes(key, data, content_type=content_type)
 
 
 def _delete_quietly(keys: list[str]) -> None:

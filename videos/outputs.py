@@ -6,14 +6,12 @@ import logging
 import random
 import threading
 import time
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
-from django.core.files import File
-from django.core.files.storage import default_storage, storages
-from storages.backends.s3 import S3Storage
+from django.core.files.storage import default_storage
 
 from . import storage
 
@@ -24,25 +22,6 @@ logger = logging.getLogger(__name__)
 RETRY_FIRST, RETRY_LONGEST = 0.5, 5.0
 # S3 answers that say "later" (throttling, a node starting up); any other refusal is final.
 RETRYABLE_CODES = {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable"}
-
-# Objects under an attempt's prefix are never rewritten, so segments may be cached for good;
-# playlists are small and rewritten by Django anyway.
-IMMUTABLE = "private, max-age=31536000, immutable"
-SHORT = "private, max-age=300"
-
-CONTENT_TYPES = {
-    ".m3u8": ("application/vnd.apple.mpegurl", SHORT),
-    ".m4s": ("video/iso.segment", IMMUTABLE),
-    ".mp4": ("video/mp4", IMMUTABLE),
-    ".jpg": ("image/jpeg", IMMUTABLE),
-    ".vtt": ("text/vtt; charset=utf-8", SHORT),
-}
-
-
-def headers_for(key: str) -> tuple[str, str]:
-    """Return (Content-Type, Cache-Control) for an output key."""
-    return CONTENT_TYPES.get(PurePosixPath(key).suffix.lower(), ("application/octet-stream", SHORT))
-
 
 class StorageUnavailable(ConnectionError):
     """Media storage did not take an output for longer than TRANSCODE_STORAGE_RETRY_SECONDS.
@@ -104,21 +83,20 @@ def _retryable(exc: BaseException) -> bool:
     return status >= 500 or status == 429 or error.response.get("Error", {}).get("Code") in RETRYABLE_CODES
 
 
-def _put_to_s3(backend: S3Storage, key: str, path: Path, content_type: str, cache_control: str) -> None:
-    # boto3's managed transfer: multipart for big files, and headers set per object, which
-    # Storage.save() cannot do. botocore retries each request a few times within a second or
-    # two; the loop here rides out a restart or an outage of S3 by trying the whole file again.
+def put_file(key: str, path: Path) -> None:
+    """Store a local file at exactly this key, with its Content-Type and Cache-Control.
+
+    A file that S3 does not take is tried again whole, with backoff, for up to
+    TRANSCODE_STORAGE_RETRY_SECONDS of outage; then StorageUnavailable. botocore retries each
+    request a few times within a second or two; this rides out a restart or an outage of S3.
+    """
     budget = settings.TRANSCODE_STORAGE_RETRY_SECONDS
     if _outage.outlasted(budget):
         raise StorageUnavailable(f"Media storage has not answered for over {budget:g} s; {key} was not stored.")
     tries = 0
     while True:
         try:
-            backend.bucket.upload_file(
-                str(path),
-                backend._normalize_name(key),
-                ExtraArgs={"ContentType": content_type, "CacheControl": cache_control},
-            )
+            default_storage.put_file(key, path)
         except Exception as exc:
             if not _retryable(exc):
                 raise
@@ -136,25 +114,6 @@ def _put_to_s3(backend: S3Storage, key: str, path: Path, content_type: str, cach
         else:
             _outage.ended()
             return
-
-
-def put_file(key: str, path: Path) -> None:
-    """Store a local file at exactly this key, with its Content-Type and Cache-Control.
-
-    On S3, a file that cannot be stored is tried again with backoff for up to
-    TRANSCODE_STORAGE_RETRY_SECONDS of outage; then StorageUnavailable.
-    """
-    content_type, cache_control = headers_for(key)
-    backend = storages["default"]
-    if isinstance(backend, S3Storage):
-        _put_to_s3(backend, key, path, content_type, cache_control)
-        return
-    if backend.exists(key):
-        backend.delete(key)
-    with open(path, "rb") as handle:
-        saved = backend.save(key, File(handle))
-    if saved != key:  # storage renamed it: the key is the contract, so this is a bug worth a crash
-        raise RuntimeError(f"storage saved {key} as {saved}")
 
 
 def output_prefixes(video_id) -> list[str]:

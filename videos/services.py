@@ -8,7 +8,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
 
-from mediasite.errors import StateConflict
+from mediasite.errors import StateConflict, TooLarge
 from users.selectors import user_can_upload, user_storage_quota
 
 from . import storage
@@ -39,17 +39,16 @@ def video_create(
     if not user_can_upload(owner):
         raise PermissionDenied(UPLOAD_REFUSED)
     if file.size is not None and file.size > settings.MAX_UPLOAD_SIZE:
-        raise ValidationError(f"The file is larger than the {settings.MAX_UPLOAD_SIZE} byte limit.", code="too_large")
+        raise TooLarge(f"The file is larger than the {settings.MAX_UPLOAD_SIZE} byte limit.")
     if not file.size:
         raise ValidationError("The file is empty.", code="empty")
     quota = user_storage_quota(owner)
     if quota:
         used = Video.objects.filter(owner=owner).aggregate(used=Sum("source_size"))["used"] or 0
         if used + (file.size or 0) > quota:
-            raise ValidationError(
+            raise TooLarge(
                 f"This upload would exceed your storage quota of {_size(quota)} "
-                f"({_size(used)} used): delete videos or ask an administrator for more.",
-                code="too_large",
+                f"({_size(used)} used): delete videos or ask an administrator for more."
             )
     video = Video(
         owner=owner,

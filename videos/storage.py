@@ -68,23 +68,10 @@ def subtitle_original_key(video_id: uuid.UUID, language: str, kind: str, filenam
 
 
 def keys_under(prefix: str) -> list[str]:
-    """Every key below a prefix, walking "directories" (works for local and S3 storage)."""
-    keys: list[str] = []
-    pending = [prefix.rstrip("/")]
-    while pending:
-        current = pending.pop()
-        try:
-            dirs, files = default_storage.listdir(current)
-        except FileNotFoundError:
-            continue
-        keys.extend(f"{current}/{name}" for name in files)
-        pending.extend(f"{current}/{name}" for name in dirs)
-    return keys
+    """Every key below a prefix (the storage backend lists it: mediasite/storage_backends.py)."""
+    return default_storage.keys_under(prefix)
 
 
 def delete_prefix(prefix: str) -> int:
     """Delete every object under a prefix; return how many were deleted."""
-    keys = keys_under(prefix)
-    for key in keys:
-        default_storage.delete(key)
-    return len(keys)
+    return default_storage.delete_prefix(prefix)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mediasite.errors import StateConflict
+from mediasite.errors import StateConflict, TooLarge
 from users.selectors import user_can_upload
 
 from . import selectors, services
@@ -52,6 +52,8 @@ def video_upload_page(request):
             video = services.video_create(owner=request.user, **form.cleaned_data)
         except ValidationError as error:
             _add_service_errors(form, error)
+        except TooLarge as error:
+            form.add_error("file", str(error))
         else:
             messages.success(request, f"“{video.title}” was uploaded and is queued for transcoding.")
             location = reverse("video-watch", kwargs={"video_id": video.pk})

@@ -12,7 +12,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
-from mediasite.errors import StateConflict
+from mediasite.errors import StateConflict, TooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -77,16 +77,14 @@ def api_exception_handler(exc, context):
         exc = Conflict(str(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, TooLarge):
+        exc = PayloadTooLarge(str(exc))
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     elif isinstance(exc, TooManyFieldsSent):
         exc = exceptions.ParseError("The request has too many fields.")
     elif isinstance(exc, DjangoValidationError):
-        # Services validate with Django's ValidationError; its code "too_large" means a 413.
-        if any(getattr(error, "code", None) == "too_large" for error in getattr(exc, "error_list", [])):
-            exc = PayloadTooLarge(" ".join(exc.messages))
-        else:
-            exc = exceptions.ValidationError(as_serializer_error(exc))
+        exc = exceptions.ValidationError(as_serializer_error(exc))
     if not isinstance(exc, exceptions.APIException):
         return None  # a 500: Django's handler500 answers, and the error is logged
 

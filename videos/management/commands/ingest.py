@@ -9,6 +9,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from mediasite.errors import DomainError
 from videos import services
 from videos.ffmpeg.runner import generate_clip
 from videos.models import Video
@@ -75,6 +76,8 @@ class Command(BaseCommand):
                 )
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages)) from None
+            except DomainError as exc:
+                raise CommandError(str(exc)) from None
         if inline:
             # For use without a worker; the queued message then finds the video done and does nothing.
             self._worker = threading.Thread(target=self._transcode_here, args=(video.pk,), daemon=True)
