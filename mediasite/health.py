@@ -3,13 +3,13 @@
 import logging
 import time
 
-import redis
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .redis_client import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -22,11 +22,7 @@ def check_database() -> None:
 
 
 def check_redis() -> None:
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-    try:
-        client.ping()
-    finally:
-        client.close()
+    redis_client().ping()
 
 
 def check_storage() -> None:

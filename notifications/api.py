@@ -3,25 +3,14 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from . import presence
 from .events import EventType
 from .selectors import notification_get, notification_list, notification_unread_count
 from .services import WS_TICKET_TTL, notification_mark_all_read, notification_mark_read, ws_ticket_create
-
-
-class NotificationPagination(CursorPagination):
-    """Used only while the project sets no DEFAULT_PAGINATION_CLASS: a list must never be unbounded."""
-
-    ordering = ("-created_at", "-id")
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class NotificationOutputSerializer(serializers.Serializer):
@@ -37,10 +26,6 @@ class NotificationListApi(generics.ListAPIView):
         unread = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     serializer_class = NotificationOutputSerializer
-
-    @property
-    def pagination_class(self):
-        return api_settings.DEFAULT_PAGINATION_CLASS or NotificationPagination
 
     def get_queryset(self):
         filters = self.FilterSerializer(data=self.request.query_params)

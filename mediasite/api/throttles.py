@@ -7,20 +7,14 @@ settings overrides apply).
 """
 
 import time
-from functools import lru_cache
 
-import redis
-from django.conf import settings
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from mediasite.redis_client import redis_client
+
 KEY_PREFIX = "mediasite:throttle:"
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-@lru_cache(maxsize=4)
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -44,7 +38,7 @@ class RedisRateThrottle(BaseThrottle):
         limit, window = parse_rate(rate)
         now = time.time()
         key = f"{KEY_PREFIX}{self.scope}:{ident}:{int(now // window)}"
-        pipe = _client(settings.REDIS_URL).pipeline(transaction=False)
+        pipe = redis_client().pipeline(transaction=False)
         pipe.incr(key)
         pipe.expire(key, window + 1)
         count = pipe.execute()[0]
@@ -95,7 +89,7 @@ class LoginThrottle(RedisRateThrottle):
 
 def throttle_reset() -> None:
     """Forget every counter (tests start from zero)."""
-    client = _client(settings.REDIS_URL)
+    client = redis_client()
     keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
     if keys:
         client.delete(*keys)

@@ -1,8 +1,8 @@
-"""Template helpers of the browser pages."""
+"""Template tags of notifications for the browser pages (the unread counter in the header)."""
 
 from django import template
 
-from notifications.selectors import notification_unread_count
+from ..selectors import notification_unread_count
 
 register = template.Library()
 
