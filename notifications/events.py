@@ -15,6 +15,7 @@ class EventType(models.TextChoices):
     TRANSCODE_COMPLETE = "transcode_complete"
     TRANSCODE_FAILED = "transcode_failed"
     SUBTITLE_READY = "subtitle_ready"
+    RENDITION_READY = "rendition_ready"
     SYSTEM_MESSAGE = "system_message"
 
 
@@ -49,6 +50,8 @@ class TranscodeProgress(Event):
     progress: float
     speed: float | None = None
     eta_seconds: float | None = None
+    # Whether a rendition can be played already (the first one while the ladder encodes).
+    playable: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +69,19 @@ class TranscodeFailed(Event):
     video_id: str
     title: str
     error: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenditionReady(Event):
+    """One rendition can be played (api.video sends one per quality): the first, then the ladder's."""
+
+    type: ClassVar[str] = EventType.RENDITION_READY
+    stored: ClassVar[bool] = False  # live news for the page that waits; transcode_complete is the record
+    video_id: str
+    rendition: str
+    width: int
+    height: int
+    playable_at: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,7 +104,7 @@ class SystemMessage(Event):
 
 
 EVENT_CLASSES: dict[str, type[Event]] = {
-    cls.type: cls for cls in (TranscodeProgress, TranscodeComplete, TranscodeFailed, SubtitleReady, SystemMessage)
+    cls.type: cls for cls in (TranscodeProgress, TranscodeComplete, TranscodeFailed, RenditionReady, SubtitleReady, SystemMessage)
 }
 
 

@@ -32,6 +32,6 @@ def playable_video(request, video_id) -> tuple[Video, str | None]:
         video = Video.objects.filter(pk=video_id).first()
     else:
         video = selectors.video_get_visible(user=request.user, video_id=video_id)
-    if video is None or not video.is_ready:
-        raise Http404("No such video, or it is not ready.")
+    if video is None or not video.is_playable:
+        raise Http404("No such video, or it cannot be played yet.")
     return video, token

@@ -74,7 +74,8 @@ def master_playlist_text(
                     average_bandwidth=r.average_bandwidth or r.bandwidth, codecs=r.codecs, frame_rate=r.frame_rate)
             for r in sorted(renditions, key=lambda r: (-r.height, r.codec != Rendition.Codec.H264))
         ]
-        audio = AudioRendition(uri="") if video.has_audio else None
+        # A remuxed first rendition carries its audio in its own segments: no shared audio rendition.
+        audio = AudioRendition(uri="") if video.has_audio and not any(r.muxed_audio for r in renditions) else None
     else:  # transcoded before the rows held it: read the master the worker wrote
         variants, audio = parse_master(_read(video.master_playlist_key))
     variants = [replace(variant, uri=carry(variant_url(video, variant.name))) for variant in variants]
@@ -85,9 +86,9 @@ def master_playlist_text(
     return master_playlist(variants, audio=audio, subtitles=tracks)
 
 
-def variant_playlist_text(video: Video, rung: str) -> str:
+def variant_playlist_text(video: Video, rung: str, rendition: Rendition | None = None) -> str:
     """A variant (or audio) playlist with its init and segment URIs signed for direct download."""
-    key = storage.variant_playlist_key(video.output_prefix, rung)
+    key = rendition.playlist_key if rendition else storage.variant_playlist_key(video.output_prefix, rung)
     base = key.rsplit("/", 1)[0]
     expire = url_expiry(video)
     return rewrite_playlist(_read(key), lambda uri: default_storage.url(f"{base}/{uri}", expire=expire))
@@ -102,10 +103,15 @@ def hls_master(request, video_id):
 @require_GET
 def hls_variant(request, video_id, rung):
     video, _ = playable_video(request, video_id)
-    if rung != AUDIO_DIR and not video.renditions.filter(name=rung).exists():
+    rendition = None
+    if rung != AUDIO_DIR:
+        rendition = video.renditions.filter(name=rung).first()
+        if rendition is None:
+            raise Http404("No such rendition.")
+    elif not video.output_prefix:  # the first rendition plays alone; the ladder's audio comes with it
         raise Http404("No such rendition.")
     try:
-        text = variant_playlist_text(video, rung)
+        text = variant_playlist_text(video, rung, rendition)
     except FileNotFoundError:
         raise Http404("No such rendition.") from None
     response = _playlist_response(text)

@@ -20,6 +20,7 @@ def video_state_message(video: Video) -> dict:
         status=video.status,
         stage=video.stage,
         progress=100.0 if video.status == Video.Status.READY else float(video.progress),
+        playable=video.is_playable,
         timestamp=at.isoformat(),
     ).to_message()
 

@@ -47,6 +47,11 @@ def video_move(
     if to not in MOVES[video.status]:
         raise StateConflict(refused or f"A {video.get_status_display().lower()} video cannot become {to}.")
     now = timezone.now()
+    if to != Status.READY and video.playable_at and video.status != Status.READY:
+        # A first rendition published by an attempt that did not finish: it goes with the attempt
+        # (its outputs are removed), and the video is not watchable until an attempt completes.
+        video.renditions.all().delete()
+        video.playable_at = None
     video.status, video.stage = to, Stage.NONE
     if attempt is not None:
         video.attempt = attempt
@@ -58,6 +63,7 @@ def video_move(
         video.processing_started_at = video.progress_at = video.heartbeat_at = now
     elif to == Status.READY:
         video.progress = 100
+        video.playable_at = video.playable_at or now
         video.progress_at = video.ready_at = now
     elif to == Status.FAILED:
         video.error, video.failure_reason, video.cancel_requested = error, reason, False

@@ -77,6 +77,9 @@ class Video(models.Model):
     # The running attempt's worker proves itself alive here every few seconds (videos.liveness).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # When the first rendition could be played (a remux published while the ladder encodes, or
+    # the ladder itself); kept from then on, while the video stays watchable.
+    playable_at = models.DateTimeField(null=True, blank=True)
     # Wall seconds of the attempt that made the outputs (for the duration and realtime metrics).
     transcode_seconds = models.FloatField(null=True, blank=True)
 
@@ -96,6 +99,13 @@ class Video(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY and bool(self.output_prefix)
+
+    @property
+    def is_playable(self) -> bool:
+        """Ready, or still processing with a first rendition published (playback builds from the rows)."""
+        if self.status == self.Status.READY:
+            return bool(self.output_prefix)
+        return self.status == self.Status.PROCESSING and self.playable_at is not None
 
     @property
     def master_playlist_key(self) -> str:
@@ -131,6 +141,8 @@ class Rendition(models.Model):
     codecs = models.CharField(max_length=64, blank=True, help_text='Video codec as in CODECS, e.g. "avc1.64001f".')
     frame_rate = models.FloatField(null=True, blank=True)
     playlist_key = models.CharField(max_length=300)
+    # The audio is in the variant's own segments (the remuxed first rendition), not a shared rendition.
+    muxed_audio = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-height", "codec"]

@@ -91,12 +91,18 @@ class VideoDetailSerializer(VideoListItemSerializer):
     has_audio = serializers.BooleanField(allow_null=True)
     updated_at = serializers.DateTimeField()
     ready_at = serializers.DateTimeField(allow_null=True)
-    renditions = RenditionSerializer(many=True)
+    playable_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When a first rendition could be played: seconds after the upload for a source that "
+        "browsers play as it is (remuxed while the ladder encodes), else when the ladder was ready.",
+    )
+    renditions = RenditionSerializer(many=True, help_text="What can be played now: the first rendition "
+                                     "(`original`) while the ladder encodes, then the ladder's rungs.")
     storyboard = StoryboardSerializer(allow_null=True, help_text="Sprite sheet of thumbnails; null until ready.")
     subtitles = SubtitleSerializer(many=True)
     playback_url = serializers.URLField(
         allow_null=True,
-        help_text="HLS master playlist; null until ready. Plays on its own, with no cookie or header: "
+        help_text="HLS master playlist; null until playable. Plays on its own, with no cookie or header: "
         "signed with an expiring token when the video is private.",
     )
     can_edit = serializers.BooleanField(help_text="Whether you may change or delete this video.")
@@ -104,6 +110,7 @@ class VideoDetailSerializer(VideoListItemSerializer):
     def to_representation(self, video: Video) -> dict:
         request = self.context["request"]
         ready = video.is_ready
+        playable = video.is_playable
         data = super().to_representation(video)
         data.update(
             description=video.description,
@@ -117,6 +124,7 @@ class VideoDetailSerializer(VideoListItemSerializer):
             has_audio=video.has_audio,
             updated_at=_when(video.updated_at),
             ready_at=_when(video.ready_at),
+            playable_at=_when(video.playable_at) if playable else None,
             renditions=[
                 {"name": r.name, "codec": r.codec, "width": r.width, "height": r.height, "bandwidth": r.bandwidth}
                 for r in video.renditions.all()
@@ -136,7 +144,7 @@ class VideoDetailSerializer(VideoListItemSerializer):
                 }
                 for s in video.subtitles.all()
             ],
-            playback_url=playback_url(video, request=request) if ready else None,
+            playback_url=playback_url(video, request=request) if playable else None,
             can_edit=selectors.video_can_edit(user=request.user, video=video),
         )
         return data

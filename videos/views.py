@@ -92,8 +92,9 @@ def video_watch_page(request, video_id):
             poster_url=_media_url(video.poster_key),
             storyboard_vtt_url=_media_url(video.storyboard_vtt_key),
             storyboard_image_url=_media_url(video.storyboard_image_key),
-            renditions=list(video.renditions.all()),
         )
+    if video.is_playable:
+        context["renditions"] = list(video.renditions.all())
     return render(request, "videos/watch.html", context)
 
 

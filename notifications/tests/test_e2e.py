@@ -187,7 +187,8 @@ def test_worker_progress_reaches_websocket_clients_through_redis(processes, user
             final = in_snapshot[0]
         else:
             assert [v["video_id"] for v in snapshot["videos"]] == [video_id]
-            while (final := reconnecter.receive())["type"] == EventType.TRANSCODE_PROGRESS:
+            while (final := reconnecter.receive())["type"] in (EventType.TRANSCODE_PROGRESS,
+                                                               EventType.RENDITION_READY):
                 assert final["video_id"] == video_id
     finally:
         watcher.close()

@@ -177,7 +177,41 @@
     }
   }
 
+  // The first rendition can be played while the ladder encodes: the waiting box becomes the player
+  // in place. The ladder's completion then changes nothing for this viewer (the first rendition's
+  // segments stay), and a later visit gets the whole ladder.
+  function becomePlayable() {
+    if (document.getElementById("player")) return;
+    var pending = document.getElementById("pending");
+    if (!pending) return;
+    var box = document.createElement("div");
+    box.className = "player";
+    var video = document.createElement("video");
+    video.id = "player";
+    video.controls = true;
+    video.setAttribute("playsinline", "");
+    video.preload = "metadata";
+    video.crossOrigin = "anonymous";
+    var error = document.createElement("p");
+    error.className = "player-error";
+    error.id = "player-error";
+    error.hidden = true;
+    box.appendChild(video);
+    box.appendChild(error);
+    var status = pending.querySelector(".status-line");
+    pending.parentNode.replaceChild(box, pending);
+    if (status) box.parentNode.insertBefore(status, box.nextSibling);
+    startPlayer(video);
+  }
+
   function onComplete() {
+    if (document.getElementById("player")) {
+      // Already watching the first rendition: keep playing, only the status changes.
+      setStatus("ready");
+      var line = part("progress-line");
+      if (line) line.hidden = true;
+      return;
+    }
     setStatus("ready");
     var title = part("pending-title");
     if (title) title.textContent = "Ready — loading the player…";
@@ -186,8 +220,9 @@
   }
 
   function onFailed(event) {
-    if (event.type === "transcode_progress" && event.snapshot) {
-      // A state sent on (re)connect carries no error message: the page renders it.
+    if (document.getElementById("player") || (event.type === "transcode_progress" && event.snapshot)) {
+      // The first rendition went with the failed attempt, or a state sent on (re)connect carries
+      // no error message: the page renders it.
       window.location.reload();
       return;
     }
@@ -228,7 +263,12 @@
         if (!terminal && isStale(event)) return;
         if (event.status === "ready") onComplete();
         else if (event.status === "failed" || event.status === "cancelled") onFailed(event);
-        else onProgress(event);
+        else {
+          onProgress(event);
+          if (event.playable) becomePlayable();
+        }
+      } else if (event.type === "rendition_ready") {
+        becomePlayable();
       } else if (event.type === "transcode_complete") {
         onComplete();
       } else if (event.type === "transcode_failed") {
@@ -249,7 +289,8 @@
   if (video) {
     startPlayer(video);
     startStoryboard(video);
-  } else if (root.dataset.status === "queued" || root.dataset.status === "processing") {
+  }
+  if (root.dataset.status === "queued" || root.dataset.status === "processing") {
     followTranscode();
   }
 })();

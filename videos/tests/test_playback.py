@@ -64,7 +64,7 @@ def test_variant_playlist_uris_are_presigned_s3_urls_that_work(private_video, cl
 def test_unknown_rendition_and_unready_video_are_404(private_video, client, user):
     client.force_login(user)
     assert client.get(f"/videos/{private_video.pk}/hls/1080p/index.m3u8").status_code == 404
-    Video.objects.filter(pk=private_video.pk).update(status=Video.Status.PROCESSING)
+    Video.objects.filter(pk=private_video.pk).update(status=Video.Status.PROCESSING, playable_at=None)
     assert client.get(f"/videos/{private_video.pk}/hls/master.m3u8").status_code == 404
 
 

@@ -66,10 +66,18 @@ def test_upload_becomes_ready_with_a_playable_ladder(pipeline, s3_server, user, 
     events = user_events.drain()
     types = [event["type"] for event in events]
     assert types[-1] == "transcode_complete" and types.count("transcode_complete") == 1
-    assert set(types[:-1]) == {"transcode_progress"} and "transcode_failed" not in types
-    progress = [event["progress"] for event in events[:-1]]
+    assert set(types[:-1]) == {"transcode_progress", "rendition_ready"} and "transcode_failed" not in types
+    # An H.264/AAC source is remuxed into a first rendition, published before the ladder's pass.
+    [first] = [event for event in events if event["type"] == "rendition_ready"]
+    assert (first["rendition"], first["width"], first["height"]) == ("original", 320, 240)
+    ticks = [event for event in events if event["type"] == "transcode_progress"]
+    after = ticks[[e["type"] for e in events if e["type"] != "transcode_complete"].index("rendition_ready"):]
+    assert after and all(tick["playable"] for tick in after) and after[0]["progress"] < 10
+    assert f"{prefix}hls/original/index.m3u8" in keys  # kept: a player that started on it plays on
+    assert [r.name for r in video.renditions.all()] == ["240p", "144p"]  # replaced for new plays
+    progress = [event["progress"] for event in ticks]
     assert progress == sorted(progress)
-    stages = [event["stage"] for event in events[:-1]]
+    stages = [event["stage"] for event in ticks]
     assert [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s] == [
         "downloading", "probing", "transcoding", "uploading",
     ]

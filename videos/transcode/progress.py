@@ -54,6 +54,7 @@ class ProgressTracker:
         self.stage = Stage.NONE
         self.percent = 0.0
         self.superseded = False
+        self.playable = False  # a first rendition was published: every tick says so
         self._persisted_at = 0.0
         self._checked_at = 0.0
 
@@ -75,7 +76,7 @@ class ProgressTracker:
                 raise TranscodeSuperseded
         publish_progress(
             self.video_id, self.owner_id, status=Video.Status.PROCESSING, stage=self.stage,
-            progress=self.percent, speed=speed, eta=eta, force=force,
+            progress=self.percent, speed=speed, eta=eta, force=force, playable=self.playable,
         )
 
     def should_stop(self) -> bool:
@@ -99,10 +100,12 @@ class ProgressTracker:
             raise TranscodeSuperseded if self.superseded else TranscodeCancelled
 
 
-def publish_progress(video_id, owner_id, *, status, stage, progress, speed=None, eta=None, force=False) -> None:
+def publish_progress(video_id, owner_id, *, status, stage, progress, speed=None, eta=None, force=False,
+                     playable=False) -> None:
     event_publish(
         TranscodeProgress(
             video_id=str(video_id), status=status, stage=stage, progress=progress, speed=speed, eta_seconds=eta,
+            playable=playable,
         ),
         user_ids=[owner_id], groups=[video_group(video_id)], force=force,
     )

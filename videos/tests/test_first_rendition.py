@@ -1,0 +1,147 @@
+"""Watchable seconds after the upload: a source that browsers play as it is becomes a first
+rendition by a remux (no re-encode) before the ladder's pass starts; the ladder replaces it."""
+
+import dataclasses
+import re
+import subprocess
+from urllib.parse import urlparse
+
+import pytest
+
+from videos.ffmpeg import first as first_rendition
+from videos.ffmpeg import ProbeResult, probe
+from videos.ffmpeg.runner import generate_clip, run
+from videos.models import Video
+from videos.transcode import pipeline
+
+from .transcode_fixtures import eager_celery, transcode_settings, upload  # noqa: F401 (fixtures)
+
+BROWSER_READY = dict(video_codec="h264", pix_fmt="yuv420p", rotation=0, has_audio=True, audio_codec="aac")
+
+
+@pytest.fixture(scope="module")
+def minute_1080p(tmp_path_factory):
+    path = tmp_path_factory.mktemp("first") / "minute-1080p.mp4"
+    generate_clip(path, seconds=64, size="1920x1080", preset="ultrafast", crf=30)
+    return path
+
+
+def _local_get(client, url: str):
+    parts = urlparse(url)
+    return client.get(f"{parts.path}?{parts.query}" if parts.query else parts.path)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_minute_of_1080p_plays_before_its_ladder_is_encoded(transcode_settings, eager_celery, user, client,
+                                                               minute_1080p, monkeypatch):
+    transcode_settings.TRANSCODE_SEGMENT_SECONDS = 4
+    seen = {}
+    ladder_pass = pipeline._run
+
+    def when_the_ladder_starts(cmd, duration, scratch, tracker):
+        # What a viewer gets while the ladder is still to be encoded.
+        video = Video.objects.get(pk=tracker.video_id)
+        seen["status"], seen["playable_at"] = video.status, video.playable_at
+        client.force_login(user)
+        master = client.get(f"/videos/{video.pk}/hls/master.m3u8")
+        seen["master"] = master.content.decode()
+        variant = client.get(f"/videos/{video.pk}/hls/original/index.m3u8").content.decode()
+        seen["variant"] = variant
+        init, segment = re.search(r'URI="([^"]+)"', variant).group(1), [
+            line for line in variant.splitlines() if line and not line.startswith("#")
+        ][0]
+        seen["segment"] = b"".join(_local_get(client, segment).streaming_content)
+        seen["init"] = b"".join(_local_get(client, init).streaming_content)
+        seen["detail"] = client.get(f"/api/v1/videos/{video.pk}/").json()
+        return ladder_pass(cmd, duration, scratch, tracker)
+
+    monkeypatch.setattr(pipeline, "_run", when_the_ladder_starts)
+    video = upload(user, minute_1080p)
+    video.refresh_from_db()
+
+    assert seen["status"] == Video.Status.PROCESSING and seen["playable_at"] is not None
+    assert 'RESOLUTION=1920x1080' in seen["master"] and 'CODECS="avc1.' in seen["master"]
+    assert "mp4a.40.2" in seen["master"] and "TYPE=AUDIO" not in seen["master"]  # audio is in the segments
+    assert seen["variant"].count("#EXTINF:") >= 7 and "#EXT-X-ENDLIST" in seen["variant"]
+    assert seen["init"][4:8] == b"ftyp" and len(seen["segment"]) > 100_000
+    detail = seen["detail"]
+    assert detail["status"] == "processing" and detail["playback_url"] and detail["playable_at"]
+    assert [r["name"] for r in detail["renditions"]] == ["original"]
+
+    # The ladder then replaces it for new plays; its segments stay for players already on it.
+    assert video.status == Video.Status.READY and video.playable_at == seen["playable_at"]
+    assert [r.name for r in video.renditions.all()] == ["240p", "144p"]
+    assert "original" not in client.get(f"/videos/{video.pk}/hls/master.m3u8").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_source_browsers_cannot_play_waits_for_the_ladder(transcode_settings, eager_celery, user, tmp_path):
+    source = tmp_path / "mpeg4.avi"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
+         "-c:v", "mpeg4", str(source)], check=True,
+    )
+    video = upload(user, source)
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY and not video.renditions.filter(name="original").exists()
+    assert video.playable_at == video.ready_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_ladder_takes_its_first_rendition_with_it(transcode_settings, eager_celery, user, tmp_path,
+                                                            monkeypatch):
+    source = tmp_path / "clip.mp4"
+    generate_clip(source, seconds=3, size="320x240", preset="ultrafast")
+
+    def broken(self, *, source, out_dir):
+        return ["ffmpeg", "-nostdin", "-v", "error", "-i", str(source), "-vf", "nosuchfilter", "-f", "null", "-"]
+
+    monkeypatch.setattr(pipeline.Plan, "command", broken)
+    video = upload(user, source)
+    video.refresh_from_db()
+    # The owner sees a failed video with its retry, as before: no half-made video stays watchable.
+    assert video.status == Video.Status.FAILED and video.playable_at is None and not video.renditions.exists()
+    assert not video.is_playable
+
+
+def test_which_sources_are_remuxed():
+    info = ProbeResult(
+        duration=10, width=1920, height=1080, coded_width=1920, coded_height=1080, fps=30.0, **BROWSER_READY,
+    )
+    assert first_rendition.remux_refusal(info) is None
+    assert first_rendition.remux_refusal(dataclasses.replace(info, has_audio=False, audio_codec=None)) is None
+    refusals = {
+        "video codec hevc": dict(video_codec="hevc"),
+        "pixel format yuv420p10le": dict(pix_fmt="yuv420p10le"),
+        "pixel format yuv444p": dict(pix_fmt="yuv444p"),
+        "rotated 90°": dict(rotation=90, width=1080, height=1920),
+        "non-square pixels": dict(width=1440),
+        "audio codec mp3": dict(audio_codec="mp3"),
+    }
+    for reason, change in refusals.items():
+        assert first_rendition.remux_refusal(dataclasses.replace(info, **change)) == reason
+
+
+def test_keyframes_far_apart_or_a_cut_off_copy_are_not_published(tmp_path):
+    sparse = tmp_path / "sparse.mp4"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=30",
+         "-c:v", "libx264", "-preset", "ultrafast", "-g", "600", "-keyint_min", "600", "-sc_threshold", "0",
+         "-pix_fmt", "yuv420p", str(sparse)], check=True,
+    )
+    info = probe(sparse)
+    assert first_rendition.remux_refusal(info) is None
+    (tmp_path / "hls" / "original").mkdir(parents=True)
+    run(first_rendition.remux_command(source=sparse, probe=info, out_dir=tmp_path, segment_seconds=4),
+        stderr_path=tmp_path / "log")
+    assert first_rendition.finalize_first(tmp_path, info) is None  # one keyframe each 20 s
+
+    dense, out = tmp_path / "dense.mp4", tmp_path / "dense"
+    generate_clip(dense, seconds=6, size="320x240", preset="ultrafast")
+    info = probe(dense)
+    (out / "hls" / "original").mkdir(parents=True)
+    run(first_rendition.remux_command(source=dense, probe=info, out_dir=out, segment_seconds=2),
+        stderr_path=tmp_path / "log")
+    assert first_rendition.finalize_first(out, info).variant.codecs.endswith(",mp4a.40.2")
+    assert first_rendition.finalize_first(out, dataclasses.replace(info, duration=60)) is None  # cut off
