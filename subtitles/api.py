@@ -89,6 +89,16 @@ class SubtitleOutputSerializer(serializers.Serializer):
         return request.build_absolute_uri(path) if request else path
 
 
+class SubtitleUploadOutputSerializer(SubtitleOutputSerializer):
+    other_subtitles = serializers.SerializerMethodField(
+        help_text="The other subtitles the same file gave: a SAMI file with several languages gives one for each."
+    )
+
+    @extend_schema_field(SubtitleOutputSerializer(many=True))
+    def get_other_subtitles(self, subtitle) -> list:
+        return SubtitleOutputSerializer(self.context.get("others", []), many=True, context=self.context).data
+
+
 class SubtitleUploadLimitHandler(FileUploadHandler):
     """Refuse a subtitle file over the limit while it streams in, not after it was spooled whole."""
 
@@ -115,10 +125,15 @@ class SubtitleCollectionApi(APIView):
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(
             allow_empty_file=True,  # the converter says "The file is empty." like for any other refusal
-            help_text="SRT, WebVTT, ASS/SSA, SubViewer/SBV, TTML/DFXP, SAMI, MicroDVD, MPL2 or TMP, in any "
-            "common text encoding; the format and encoding are detected from the content."
+            help_text="SRT, WebVTT, ASS/SSA, SubViewer/SBV and SubViewer 2, TTML/DFXP, SAMI, SCC, MicroDVD, MPL2, "
+            "TMP or LRC, in any common text encoding; the format and encoding are detected from the content. "
+            "A SAMI file with several languages gives a subtitle for each."
         )
-        language = serializers.CharField(max_length=64, help_text="BCP-47 language tag, e.g. en, pt-BR, zh-Hant.")
+        language = serializers.CharField(
+            max_length=64,
+            help_text="BCP-47 language tag, e.g. en, pt-BR, zh-Hant; in a file of several languages, the one "
+            "for the part that names none.",
+        )
         kind = serializers.ChoiceField(choices=Subtitle.Kind.choices, default=Subtitle.Kind.SUBTITLES)
         label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
         is_default = serializers.BooleanField(required=False, default=False)
@@ -159,7 +174,7 @@ class SubtitleCollectionApi(APIView):
         operation_id="subtitles_upload",
         summary="Upload a subtitle file (multipart); it replaces the one of the same language and kind.",
         request={"multipart/form-data": InputSerializer},
-        responses={201: SubtitleOutputSerializer, 200: SubtitleOutputSerializer},
+        responses={201: SubtitleUploadOutputSerializer, 200: SubtitleUploadOutputSerializer},
         tags=["subtitles"],
     )
     def post(self, request, video_id):
@@ -168,7 +183,7 @@ class SubtitleCollectionApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            subtitle, created = services.subtitle_save(
+            saved = services.subtitles_save(
                 video=video,
                 language=data["language"],
                 kind=data["kind"],
@@ -180,7 +195,8 @@ class SubtitleCollectionApi(APIView):
             )
         except SubtitleError as error:
             raise _field_error(error) from None
-        body = SubtitleOutputSerializer(subtitle, context={"request": request}).data
+        (subtitle, created), others = saved[0], [other for other, _ in saved[1:]]
+        body = SubtitleUploadOutputSerializer(subtitle, context={"request": request, "others": others}).data
         if not created:
             return Response(body, status=status.HTTP_200_OK)
         location = request.build_absolute_uri(reverse("api-subtitle-detail", args=[video.pk, subtitle.pk]))

@@ -12,7 +12,7 @@ from videos import storage
 from videos.models import Video
 
 from .convert import (
-    DEFAULT_MAX_BYTES, Conversion, SubtitleError, language_normalize, size_check, subtitle_convert,
+    DEFAULT_MAX_BYTES, Conversion, SubtitleError, Track, language_normalize, size_check, subtitle_convert,
 )
 from .models import Subtitle
 
@@ -54,14 +54,80 @@ def subtitle_save(
 ) -> tuple[Subtitle, bool]:
     """Create the video's subtitle for (language, kind), or replace the one there is.
 
-    Returns (subtitle, created). Raises SubtitleError for an unusable file or language tag.
-    Sends `subtitle_ready` once the row is committed.
+    Returns (subtitle, created) for the upload's language; a file with several languages (SAMI)
+    saves the others too (subtitles_save). Raises SubtitleError for an unusable file or language
+    tag. Sends `subtitle_ready` once the row is committed.
+    """
+    return subtitles_save(
+        video=video, language=language, data=data, filename=filename, kind=kind, label=label,
+        is_default=is_default, conversion=conversion,
+    )[0]
+
+
+def subtitles_save(
+    *,
+    video: Video,
+    language: str,
+    data: bytes,
+    filename: str = "",
+    kind: str = Subtitle.Kind.SUBTITLES,
+    label: str = "",
+    is_default: bool = False,
+    conversion: Conversion | None = None,
+) -> list[tuple[Subtitle, bool]]:
+    """Save each language of the file as the video's subtitle in that language, the upload's first.
+
+    Most formats hold one language, saved under `language`. A SAMI file with several gives a
+    subtitle for each, in the language its STYLE block names and labelled with the name it gives
+    there; `language` goes to the one that names none, `label` and `is_default` to the first.
+    Returns (subtitle, created) pairs, all saved in one transaction.
     """
     language = language_normalize(language)
     if kind not in Subtitle.Kind.values:
         raise SubtitleError(f"Kind must be one of: {', '.join(Subtitle.Kind.values)}.", code="kind")
     if conversion is None:
         conversion = subtitle_conversion(video=video, data=data)
+    warnings = list(conversion.warnings)
+    named = _tracks_named(conversion.tracks, language, warnings)
+    saved = []
+    with transaction.atomic():
+        for index, (track, track_language) in enumerate(named):
+            first = index == 0
+            saved.append(_subtitle_store(
+                video=video, language=track_language, kind=kind, data=data, filename=filename,
+                label=label if first and label.strip() else track.name, is_default=is_default and first,
+                conversion=conversion, track=track, warnings=warnings,
+            ))
+    return saved
+
+
+def _tracks_named(tracks: list[Track], language: str, warnings: list[str]) -> list[tuple[Track, str]]:
+    """Each track with the language it is saved in, the upload's first; a track no language can be given is left out."""
+    if len(tracks) == 1:
+        return [(tracks[0], language)]
+    declared = {track.language for track in tracks if track.language}
+    named: dict[str, Track] = {}
+    for track in tracks:
+        what = f"The part of the file named {track.name!r}" if track.name else "A part of the file"
+        if track.language:
+            track_language = track.language
+        elif language not in declared and language not in named:
+            track_language = language  # the uploader says which language the file is in
+        else:
+            warnings.append(f"{what} names no language, and the upload's ({language}) is taken; it was left out.")
+            continue
+        if track_language in named:
+            warnings.append(f"{what} is in {track_language}, like an earlier part; it was left out.")
+            continue
+        named[track_language] = track
+    first = language if language in named else next(iter(named))
+    return [(named[first], first)] + [(track, tag) for tag, track in named.items() if tag != first]
+
+
+def _subtitle_store(
+    *, video: Video, language: str, kind: str, data: bytes, filename: str, label: str, is_default: bool,
+    conversion: Conversion, track: Track, warnings: list[str],
+) -> tuple[Subtitle, bool]:
     vtt_key = storage.subtitle_vtt_key(video.pk, language, kind)
     original_key = storage.subtitle_original_key(video.pk, language, kind, filename or f"original.{conversion.format}")
     with transaction.atomic():
@@ -71,12 +137,12 @@ def subtitle_save(
         subtitle.label = label.strip() or (existing.label if existing else "")
         subtitle.source_format = conversion.format
         subtitle.source_encoding = conversion.encoding
-        subtitle.cue_count = len(conversion.cues)
-        subtitle.warnings = conversion.warnings
+        subtitle.cue_count = len(track.cues)
+        subtitle.warnings = warnings
         subtitle.vtt_key, subtitle.original_key = vtt_key, original_key
         subtitle.is_default = is_default or (existing.is_default if existing else False)
         # Objects first, row second: a row never points at a key that was not written.
-        _put(vtt_key, conversion.vtt.encode("utf-8"), VTT_CONTENT_TYPE)
+        _put(vtt_key, track.vtt.encode("utf-8"), VTT_CONTENT_TYPE)
         _put(original_key, data, "application/octet-stream")
         subtitle.save()
         if subtitle.is_default:

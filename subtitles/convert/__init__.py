@@ -2,6 +2,7 @@
 
     result = subtitle_convert(data=raw_bytes, fps=25, duration=93.4)
     result.vtt, result.format, result.encoding, result.warnings
+    result.tracks  # one per language for a SAMI file with several; the first is result.vtt
 
 Anything that cannot be accepted raises SubtitleError with a message for the uploader.
 """
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 import langcodes
 
-from .cues import MAX_CUES, Cue, ReadContext, cue_count_check, ms_to_human, vtt_write
+from .cues import MAX_CUES, Cue, ReadContext, TrackInfo, cue_count_check, ms_to_human, vtt_write
 from .cuetext import is_blank
 from .decoding import text_decode
 from .detect import FORMAT_NAMES, format_detect
@@ -19,7 +20,7 @@ from .errors import SubtitleError
 from .readers import READERS
 
 __all__ = [
-    "Conversion", "Cue", "FORMAT_NAMES", "SubtitleError", "DEFAULT_MAX_BYTES", "MAX_CUES",
+    "Conversion", "Cue", "FORMAT_NAMES", "SubtitleError", "DEFAULT_MAX_BYTES", "MAX_CUES", "Track",
     "language_normalize", "size_check", "subtitle_convert",
 ]
 
@@ -29,12 +30,23 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
-class Conversion:
+class Track:
+    """One language of a file: what the file calls it, and its cues as WebVTT."""
+
     vtt: str
+    cues: list[Cue]
+    language: str = ""  # normalised BCP-47 tag the file gives, "" when it gives none (the uploader's then)
+    name: str = ""  # the file's name for it ("English"), "" when it gives none
+
+
+@dataclass
+class Conversion:
+    vtt: str  # the first track's
     format: str  # a key of FORMAT_NAMES
     encoding: str  # the codec the bytes were decoded with, e.g. "utf-8", "utf-16-le", "cp1252"
-    cues: list[Cue]
+    cues: list[Cue]  # the first track's
     warnings: list[str] = field(default_factory=list)
+    tracks: list[Track] = field(default_factory=list)  # all of them, in file order; one for most formats
 
     @property
     def format_name(self) -> str:
@@ -75,16 +87,41 @@ def subtitle_convert(
     cue_count_check(len(cues))  # each reader stops at the limit; this holds for any reader
     if context.warnings_left_out:
         warnings.append(f"{context.warnings_left_out:,} more warning(s) like these were left out.")
-    cues = _cues_cleaned(cues, warnings)
-    if not cues:
+    tracks = _tracks(cues, context.tracks or {}, warnings)
+    if not tracks:
         raise SubtitleError(
             f"The {FORMAT_NAMES[format_]} file has no cues with text.", code="no_cues"
         )
     if duration:
-        _past_end_warn(cues, duration, warnings)
+        _past_end_warn(sorted((cue for track in tracks for cue in track.cues), key=lambda cue: cue.start),
+                       duration, warnings)
+    first = tracks[0]
     return Conversion(
-        vtt=vtt_write(cues), format=format_, encoding=decoded.encoding, cues=cues, warnings=warnings
+        vtt=first.vtt, format=format_, encoding=decoded.encoding, cues=first.cues, warnings=warnings, tracks=tracks
     )
+
+
+def _tracks(cues: list[Cue], infos: dict[str, TrackInfo], warnings: list[str]) -> list[Track]:
+    """The cues split by track, each cleaned; tracks left without cues are left out."""
+    by_track: dict[str, list[Cue]] = {key: [] for key in infos}
+    for cue in cues:
+        by_track.setdefault(cue.track, []).append(cue)
+    tracks = []
+    for key, track_cues in by_track.items():
+        kept = _cues_cleaned(track_cues, warnings)
+        if not kept:
+            continue
+        info = infos.get(key, TrackInfo())
+        tracks.append(Track(vtt=vtt_write(kept), cues=kept, language=_language_or_blank(info.language),
+                            name=info.name))
+    return tracks
+
+
+def _language_or_blank(tag: str) -> str:
+    try:
+        return language_normalize(tag) if tag else ""
+    except SubtitleError:
+        return ""
 
 
 def _cues_cleaned(cues: list[Cue], warnings: list[str]) -> list[Cue]:

@@ -26,6 +26,15 @@ class Cue:
     text: str  # WebVTT cue markup
     settings: str = ""
     line: int | None = None  # where the cue starts in the uploaded file, for messages
+    track: str = ""  # which of the file's tracks it belongs to (a SAMI class); "" for one-track formats
+
+
+@dataclass(frozen=True)
+class TrackInfo:
+    """What a file says about one of its tracks: a language tag as written ("" when it names none) and a name."""
+
+    language: str = ""
+    name: str = ""
 
 
 def clock_to_ms(value: str) -> int | None:
@@ -92,6 +101,7 @@ class ReadContext:
     fps: float | None = None
     warnings: list[str] | None = None
     warnings_left_out: int = 0
+    tracks: dict[str, TrackInfo] | None = None  # set by readers of files with several tracks, in file order
 
     def warn(self, message: str) -> None:
         if self.warnings is None:

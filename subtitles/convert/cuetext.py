@@ -13,6 +13,21 @@ _TAG_MAP = {
 }
 _ANNOTATED = {"v", "lang"}
 
+# HTML's element names (the living standard's and the obsolete ones subtitle writers still use):
+# such a tag is markup, dropped with its text kept even when it is never closed (<font color=red>).
+# Any other name in angle brackets is markup only when a closing tag pairs it, as VLC and
+# MPC-HC read SRT (pysrt's capability_tester.srt); otherwise it is text, like the SDH cue
+# "<LAUGHING & WHOOPS!>".
+HTML_ELEMENTS = frozenset("""
+    a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink blockquote
+    body br button canvas caption center cite code col colgroup data datalist dd del details dfn dialog
+    dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6
+    head header hgroup hr html i iframe img input ins kbd label legend li link main map mark marquee menu
+    meta meter nav nobr noframes noscript object ol optgroup option output p param picture pre progress q
+    rb rp rt rtc ruby s samp script search section select slot small source span strike strong style sub
+    summary sup table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr
+""".split())
+
 # A tag name as HTML reads it: writers use underscores, hyphens and prefixes (<invalid_tag>, <o:p>).
 _TAG = re.compile(
     r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9_:-]*)(?P<classes>(?:\.[^\s.<>/]+)*)"
@@ -124,10 +139,12 @@ def html_to_vtt(text: str, *, allow_timestamps: bool = False) -> tuple[str, str]
     out: list[str] = []
     stack: list[str] = []
     position = 0
-    for match in re.finditer(r"<[^<>]*>", text):
+    matches = list(re.finditer(r"<[^<>]*>", text))
+    paired = _paired_foreign_tags(matches)
+    for index, match in enumerate(matches):
         out.append(_text(text[position:match.start()]))
         position = match.end()
-        out.append(_tag(match.group(0), stack, allow_timestamps))
+        out.append(_tag(match.group(0), stack, allow_timestamps, index in paired))
     out.append(_text(text[position:]))
     out.extend(f"</{name}>" for name in reversed(stack))
     return tidy("".join(out)), placement.settings() if blocks else ""
@@ -145,7 +162,34 @@ def _text(chunk: str) -> str:
     return escape(html.unescape(chunk))
 
 
-def _tag(raw: str, stack: list[str], allow_timestamps: bool) -> str:
+def _foreign_name(raw: str) -> tuple[str, bool] | None:
+    """(name, is closing) of a tag whose name neither WebVTT nor HTML knows; None for any other text."""
+    match = _TAG.fullmatch(raw)
+    if match is None:
+        return None
+    name = match.group("name").lower()
+    if name in _TAG_MAP or name in HTML_ELEMENTS:
+        return None
+    return name, bool(match.group("close"))
+
+
+def _paired_foreign_tags(matches: list[re.Match]) -> set[int]:
+    """Indexes of the foreign tags that a closing tag of the same name pairs, nearest first."""
+    paired: set[int] = set()
+    open_by_name: dict[str, list[int]] = {}
+    for index, match in enumerate(matches):
+        foreign = _foreign_name(match.group(0))
+        if foreign is None:
+            continue
+        name, closing = foreign
+        if not closing:
+            open_by_name.setdefault(name, []).append(index)
+        elif open_by_name.get(name):
+            paired.update((open_by_name[name].pop(), index))
+    return paired
+
+
+def _tag(raw: str, stack: list[str], allow_timestamps: bool, paired: bool) -> str:
     if _TIMESTAMP_TAG.fullmatch(raw):
         return raw if allow_timestamps else ""
     match = _TAG.fullmatch(raw)
@@ -156,7 +200,7 @@ def _tag(raw: str, stack: list[str], allow_timestamps: bool) -> str:
         return "\n"
     vtt_name = _TAG_MAP.get(name)
     if vtt_name is None:
-        return ""
+        return "" if paired or name in HTML_ELEMENTS else escape(raw)
     if match.group("close"):
         if vtt_name not in stack:
             return ""

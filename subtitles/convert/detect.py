@@ -3,7 +3,8 @@
 import re
 
 from .errors import SubtitleError
-from .readers.framed import MICRODVD_LINE, MPL2_LINE, TMP_LINE
+from .readers.broadcast import SCC_HEADER, SCC_LINE
+from .readers.framed import LRC_LINE, MICRODVD_LINE, MPL2_LINE, TMP_LINE
 from .readers.timed import looks_like_arrow_timing, looks_like_sbv_timing
 
 FORMAT_NAMES = {
@@ -18,6 +19,8 @@ FORMAT_NAMES = {
     "microdvd": "MicroDVD",
     "mpl2": "MPL2",
     "tmp": "TMP",
+    "scc": "Scenarist Closed Captions (SCC)",
+    "lrc": "LRC (lyrics)",
 }
 
 _SCAN_LINES = 400
@@ -28,6 +31,8 @@ def format_detect(text: str) -> str:
     head = text.lstrip()
     if re.match(r"WEBVTT(?:[ \t\n]|$)", head):
         return "vtt"
+    if head.startswith(SCC_HEADER):
+        return "scc"
     start = head[:4096].lower()
     if re.search(r"^\s*\[(script info|v4\+? styles|events)\]", start, re.MULTILINE):
         if "[v4 styles]" in start or re.search(r"scripttype:\s*v4\.00\s*$", start, re.MULTILINE):
@@ -47,7 +52,9 @@ def format_detect(text: str) -> str:
         ("sbv", looks_like_sbv_timing),
         ("microdvd", MICRODVD_LINE.match),
         ("mpl2", MPL2_LINE.match),
+        ("scc", SCC_LINE.match),  # before TMP: '00:00:01:00 9420' would read as TMP's '00:00:01:' and text
         ("tmp", TMP_LINE.match),
+        ("lrc", LRC_LINE.match),
     )
     for line in lines:
         for name, check in checks:

@@ -126,6 +126,63 @@ P { font-family: Arial; }
 </SAMI>
 """
 
+# Real-world TTML that XML refuses: HTML entities, a bare '&', '<<' as text, the tts: prefix undeclared.
+TTML_IN_THE_WILD = """<?xml version="1.0" encoding="UTF-8"?>
+<tt xml:lang="en" xmlns="http://www.w3.org/ns/ttml">
+<head><styling><style xml:id="it" tts:fontStyle="italic"/></styling></head>
+<body><div>
+<p begin="00:00:01.000" end="00:00:02.000">&nbsp;&nbsp;Caf&eacute; &amp; bar &mdash; Fish & chips</p>
+<p begin="00:00:03.000" end="00:00:04.000" style="it">&lt;&lt; &quot;Andy&apos;s&quot; << back &copy;&#160;&hellip;</p>
+<p begin="00:00:05.000" end="00:00:06.000">&unknown; stays &amp;</p>
+</div></body></tt>
+"""
+
+SAMI_SDH = """<SAMI><BODY>
+<SYNC Start=1000><P Class=ENCC><LAUGHING & WHOOPS!>
+<SYNC Start=2000><P Class=ENCC><font color=red>red</font> <unknown>hidden</unknown> <i>it</i>
+<SYNC Start=3000><P Class=ENCC>&nbsp;
+</BODY></SAMI>
+"""
+
+
+def _scc_text(text: str) -> str:
+    """Characters as SCC code words: seven bits with odd parity, two to a word, padded with a null."""
+    codes = [code | 0x80 if code.bit_count() % 2 == 0 else code for code in text.encode("ascii")]
+    codes += [0x80] * (len(codes) % 2)
+    return " ".join(f"{codes[index]:02x}{codes[index + 1]:02x}" for index in range(0, len(codes), 2))
+
+
+SCC_HEADER = "Scenarist_SCC V1.0\n\n"
+# Pop-on: erase the hidden memory (94ae), load (9420), row 14 (9452), text, row 15 (94f2), text, show (942f),
+# later erase the screen (942c); then a caption on row 1 (9140) in italics (91ae). Codes are sent twice.
+SCC_POP_ON = (
+    f"{SCC_HEADER}00:00:01:00\t94ae 94ae 9420 9420 9452 9452 {_scc_text('Hello,')} 94f2 94f2 "
+    f"{_scc_text('world!')} 942f 942f\n\n00:00:03:00\t942c 942c\n\n"
+    f"00:00:04:00\t94ae 94ae 9420 9420 9140 9140 91ae 91ae {_scc_text('Up top')} 942f 942f\n\n"
+    "00:00:05:15\t942c 942c\n"
+)
+# Roll-up, two rows (9425): each carriage return (94ad) rolls a new line in on row 15 (9470).
+SCC_ROLL_UP = (
+    f"{SCC_HEADER}00:00:01:00\t9425 9425 94ad 94ad 9470 9470 {_scc_text('FIRST LINE')}\n\n"
+    f"00:00:02:00\t94ad 94ad 9470 9470 {_scc_text('SECOND & LAST')}\n\n00:00:03:00\t942c 942c\n"
+)
+# Paint-on (9429): text appears as it arrives, here in two bursts, until the screen is erased.
+SCC_PAINT_ON = (
+    f"{SCC_HEADER}00:00:01:00\t9429 9429 94d0 94d0 {_scc_text('Painted')}\n\n"
+    f"00:00:02:00\t{_scc_text(' on')}\n\n00:00:03:00\t942c 942c\n"
+)
+
+LRC = """[ti:Song]
+[ar:Someone]
+[length: 03:20]
+
+[00:01.00]First line
+[00:03.50][00:09.00]Chorus, twice
+[00:06.250]<00:06.25>Word <00:06.75>by <00:07.10>word
+[00:08.00]
+[00:12]Last
+"""
+
 CP1252_TEXT = "C’est déjà l’été — voilà “naïve” façade, 5 €."
 GB_TEXT = "你好，世界！今天天气很好。我们一起去看电影吧。"
 SJIS_TEXT = "こんにちは、世界。今日はいい天気ですね。一緒に映画を見に行きましょう。"
@@ -255,10 +312,23 @@ CORPUS: dict[str, tuple[bytes, Ok | Err]] = {
         Err("no_cues", "The SubRip (SRT) file has no cues with text."),
     ),
     # pysrt's capability_tester.srt: tag names with underscores were shown as text, \N and \h literally.
+    # As there (and in VLC), a tag HTML does not know is hidden when closed and shown when not.
     "srt_unknown_tags_with_underscores_and_prefixes": (
         b"1\n00:00:01,000 --> 00:00:02,000\n<invalid_tag>hidden tags</invalid_tag> <tag_uc par=5>kept text\n"
-        b"<o:p>Word's</o:p> <x-y>too</x-y>, 2<3,5>1\n",
-        Ok("srt", "utf-8", [cue("00:00:01.000", "00:00:02.000", "hidden tags kept text\nWord's too, 2&lt;3,5&gt;1")]),
+        b"<o:p>Word's</o:p> <x-y>too</x-y>, 2<3,5>1 shown</not_opened>\n",
+        Ok("srt", "utf-8", [cue(
+            "00:00:01.000", "00:00:02.000",
+            "hidden tags &lt;tag_uc par=5&gt;kept text\nWord's too, 2&lt;3,5&gt;1 shown&lt;/not_opened&gt;",
+        )]),
+    ),
+    # An SDH cue: angle brackets around a sound, not markup. HTML's tags are markup even unclosed.
+    "srt_sdh_angle_brackets": (
+        b"1\n00:00:01,000 --> 00:00:02,000\n<LAUGHING & WHOOPS!>\n\n"
+        b"2\n00:00:03,000 --> 00:00:04,000\n<font color=red><MUSIC PLAYING> <i>la la</i>\n",
+        Ok("srt", "utf-8", [
+            cue("00:00:01.000", "00:00:02.000", "&lt;LAUGHING &amp; WHOOPS!&gt;"),
+            cue("00:00:03.000", "00:00:04.000", "&lt;MUSIC PLAYING&gt; <i>la la</i>"),
+        ]),
     ),
     "srt_ass_line_breaks_and_hard_spaces": (
         b"1\n00:00:01,000 --> 00:00:02,000\n{\\an8}forced\\Nbreak, hard\\hspace\n",
@@ -402,6 +472,14 @@ CORPUS: dict[str, tuple[bytes, Ok | Err]] = {
         Err("malformed", "Unsupported TTML time expression 'soon'; expected e.g. '00:00:01.500', "
                          "'00:00:01:12', '1.5s' or '15000000t'."),
     ),
+    "ttml_in_the_wild": (
+        TTML_IN_THE_WILD.encode(),
+        Ok("ttml", "utf-8", [
+            cue("00:00:01.000", "00:00:02.000", "Café &amp; bar — Fish &amp; chips"),
+            cue("00:00:03.000", "00:00:04.000", "<i>&lt;&lt; \"Andy's\" &lt;&lt; back ©\xa0…</i>"),
+            cue("00:00:05.000", "00:00:06.000", "&amp;unknown; stays &amp;"),
+        ]),
+    ),
     "ttml_entities": (
         b'<?xml version="1.0"?><!DOCTYPE tt [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
         b'<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="1s" end="2s">&b;</p></div></body></tt>',
@@ -413,7 +491,14 @@ CORPUS: dict[str, tuple[bytes, Ok | Err]] = {
         Ok("sami", "utf-8", [
             cue("00:00:01.000", "00:00:02.500", "Hello <i>there</i>\nfriend"),
             cue("00:00:03.000", "00:00:04.000", "Fish &amp; chips"),
-        ], warnings=["The SAMI file holds several languages (ENCC, FRCC); only ENCC was kept."]),
+        ]),  # the first track; FRCC is the second (test_convert checks the tracks)
+    ),
+    "sami_sdh_and_unknown_tags": (
+        SAMI_SDH.encode(),
+        Ok("sami", "utf-8", [
+            cue("00:00:01.000", "00:00:02.000", "&lt;LAUGHING &amp; WHOOPS!&gt;"),
+            cue("00:00:02.000", "00:00:03.000", "red hidden <i>it</i>"),
+        ]),
     ),
     "sami_bad_start": (
         b"<SAMI><BODY>\n<SYNC Start=abc><P>Hi\n</BODY></SAMI>",
@@ -456,6 +541,73 @@ CORPUS: dict[str, tuple[bytes, Ok | Err]] = {
             cue("00:00:02.000", "00:00:03.536", "Next one"),
         ]),
     ),
+    # --- SCC (CEA-608) -----------------------------------------------------------------
+    # Times are at 29.97 frames a second, from when the last code of the caption is sent.
+    "scc_pop_on": (
+        SCC_POP_ON.encode(),
+        Ok("scc", "utf-8", [
+            cue("00:00:01.468", "00:00:03.003", "Hello,\nworld!", "line:83%,start"),
+            cue("00:00:04.371", "00:00:05.506", "<i>Up top</i>", "line:5%,start"),
+        ]),
+    ),
+    "scc_roll_up": (
+        SCC_ROLL_UP.encode(),
+        Ok("scc", "utf-8", [
+            cue("00:00:01.001", "00:00:02.002", "FIRST LINE", "line:89%,start"),
+            cue("00:00:02.002", "00:00:03.003", "SECOND &amp; LAST", "line:89%,start"),
+        ]),
+    ),
+    "scc_paint_on": (
+        SCC_PAINT_ON.encode(),
+        Ok("scc", "utf-8", [cue("00:00:01.001", "00:00:03.003", "Painted on", "line:83%,start")]),
+    ),
+    "scc_without_header": (
+        SCC_ROLL_UP.removeprefix(SCC_HEADER).encode(),
+        Ok("scc", "utf-8", [
+            cue("00:00:01.001", "00:00:02.002", "FIRST LINE", "line:89%,start"),
+            cue("00:00:02.002", "00:00:03.003", "SECOND &amp; LAST", "line:89%,start"),
+        ]),
+    ),
+    "scc_bad_code_word": (
+        f"{SCC_HEADER}00:00:01:00\t9420 94zz 942f\n".encode(),
+        Err("malformed", "Line 3: '94zz' is not an SCC code word (four hexadecimal digits, like 9420)."),
+    ),
+    "scc_bad_line": (
+        f"{SCC_HEADER}00:00:01:00\t9420 942f\n\nHello there\n".encode(),
+        Err("malformed", "Line 5: expected a line like '00:00:01:00<tab>9420 9420 94d0 c1c2 942f 942f', "
+                         "found 'Hello there'."),
+    ),
+    "scc_frame_30": (
+        f"{SCC_HEADER}00:00:01:30\t9420 9420 9452 9452 {_scc_text('Hi')} 942f 942f\n".encode(),
+        Err("malformed", "The SCC file could not be read: Frame number must be 0-29 in SCC timecodes. "
+                         "Invalid timecodes: 00:00:01:30 (frame 30)"),
+    ),
+    "scc_no_text": (f"{SCC_HEADER}00:00:01:00\t942c 942c\n".encode(),
+                    Err("no_cues", "The Scenarist Closed Captions (SCC) file has no cues with text.")),
+    # --- LRC ----------------------------------------------------------------------------
+    "lrc": (
+        LRC.encode(),
+        Ok("lrc", "utf-8", [
+            cue("00:00:01.000", "00:00:03.500", "First line"),
+            cue("00:00:03.500", "00:00:06.250", "Chorus, twice"),
+            cue("00:00:06.250", "00:00:08.000", "Word <00:00:06.750>by <00:00:07.100>word"),
+            cue("00:00:09.000", "00:00:12.000", "Chorus, twice"),
+            cue("00:00:12.000", "00:00:13.268", "Last"),
+        ]),
+    ),
+    "lrc_offset": (
+        b"[offset:+500]\n[00:01.00]One\n[00:02.00]Two\n",
+        Ok("lrc", "utf-8", [cue("00:00:00.500", "00:00:01.500", "One"), cue("00:00:01.500", "00:00:02.701", "Two")]),
+    ),
+    "lrc_stray_text": (
+        b"[00:01.00]One\nnot a lyric line\n[00:02.00]Two\n",
+        Ok("lrc", "utf-8", [cue("00:00:01.000", "00:00:02.000", "One"), cue("00:00:02.000", "00:00:03.201", "Two")],
+           warnings=["Line 2: a line without a time was skipped ('not a lyric line')."]),
+    ),
+    "lrc_bad_offset": (
+        b"[offset:soon]\n[00:01.00]One\n",
+        Err("malformed", "Line 1: the LRC offset 'soon' is not a number of milliseconds (like +500 or -250)."),
+    ),
     # --- Legacy encodings ---------------------------------------------------------------
     "cp1252": (_srt_of(CP1252_TEXT).encode("cp1252"), Ok("srt", "cp1252", _cues_of(CP1252_TEXT))),
     "gb2312": (_srt_of(GB_TEXT).encode("gb2312"), Ok("srt", "gb18030", _cues_of(GB_TEXT))),
@@ -496,7 +648,8 @@ CORPUS: dict[str, tuple[bytes, Ok | Err]] = {
         b"Dear diary, today I wrote no subtitles at all.\nNone whatsoever.\n",
         Err("unknown_format", "Unrecognised subtitle format. Supported formats: SubRip (SRT), WebVTT, "
                               "Advanced SubStation Alpha (ASS), SubStation Alpha (SSA), SubViewer (SBV), "
-                              "SubViewer 2, TTML/DFXP, SAMI, MicroDVD, MPL2, TMP."),
+                              "SubViewer 2, TTML/DFXP, SAMI, MicroDVD, MPL2, TMP, Scenarist Closed Captions (SCC), "
+                              "LRC (lyrics)."),
     ),
     "html_page": (
         b"<!DOCTYPE html><html><body><p>Not subtitles</p></body></html>",

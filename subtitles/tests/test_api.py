@@ -128,3 +128,17 @@ def test_who_may_do_what(owner_client, user, other_user, video):
     assert _upload(stranger, private, SRT.encode()).status_code == 404
     assert owner_client.get(_url(video, "999999/")).status_code == 404
     assert owner_client.get(_url(video, f"{10**30}/download/")).status_code == 404
+
+
+def test_a_sami_upload_of_two_languages_answers_with_both(owner_client, video):
+    data, _ = CORPUS["sami_two_languages"]
+    upload = SimpleUploadedFile("film.smi", data, content_type="application/octet-stream")
+    response = owner_client.post(_url(video), {"file": upload, "language": "en-US"}, format="multipart")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["language"], body["label"], body["cue_count"]) == ("en-US", "English", 2)
+    (other,) = body["other_subtitles"]
+    assert (other["language"], other["label"], other["cue_count"]) == ("fr-FR", "French", 1)
+    assert sorted(item["language"] for item in owner_client.get(_url(video)).json()) == ["en-US", "fr-FR"]
+    download = owner_client.get(f"{_url(video)}{other['id']}/download/")
+    assert b"".join(download.streaming_content) == b"WEBVTT\n\n00:00:01.000 --> 00:00:02.469\nBonjour\n"

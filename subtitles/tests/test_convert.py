@@ -119,3 +119,48 @@ def _converts_or_refuses(data: bytes) -> None:
         return
     assert result.vtt.startswith("WEBVTT\n\n") and result.cues
     assert subtitle_convert(data=result.vtt.encode()).vtt == result.vtt
+
+
+def test_a_sami_file_with_two_languages_gives_a_track_for_each():
+    data, _ = CORPUS["sami_two_languages"]
+    result = subtitle_convert(data=data)
+    tracks = [(track.language, track.name, [(cue.start, cue.end, cue.text) for cue in track.cues])
+              for track in result.tracks]
+    assert tracks == [
+        ("en-US", "English", [(1000, 2500, "Hello <i>there</i>\nfriend"), (3000, 4000, "Fish &amp; chips")]),
+        ("fr-FR", "French", [(1000, 2469, "Bonjour")]),  # its only SYNC: a reading time
+    ]
+    assert (result.vtt, result.cues) == (result.tracks[0].vtt, result.tracks[0].cues)
+    assert result.warnings == []
+
+
+def test_each_language_of_a_sami_file_keeps_its_own_timeline():
+    data = (b"<SAMI><HEAD><STYLE><!-- .EN { lang: en; } .DE { Name: Deutsch; lang: de-DE; } .XX { color: red; }"
+            b" --></STYLE></HEAD><BODY>\n<SYNC Start=1000><P Class=EN>One\n<SYNC Start=1500><P Class=DE>Eins\n"
+            b"<SYNC Start=2000><P Class=XX>Ex\n<SYNC Start=3000><P Class=EN>&nbsp;<P Class=DE>&nbsp;\n"
+            b"<SYNC Start=4000><P Class=XX>&nbsp;</BODY></SAMI>")
+    result = subtitle_convert(data=data)
+    assert [(track.language, track.name, [(cue.start, cue.end) for cue in track.cues]) for track in result.tracks] == [
+        ("en", "", [(1000, 3000)]), ("de-DE", "Deutsch", [(1500, 3000)]), ("", "XX", [(2000, 4000)]),
+    ]
+
+
+def test_a_sami_file_of_one_language_is_one_track_in_the_uploaders_language():
+    data = (b"<SAMI><HEAD><STYLE>.FR { lang: fr-FR; }</STYLE></HEAD>"
+            b"<BODY><SYNC Start=1000><P Class=FR>Salut</BODY></SAMI>")
+    (track,) = subtitle_convert(data=data).tracks
+    assert (track.language, track.name, [cue.text for cue in track.cues]) == ("", "", ["Salut"])
+
+
+def test_a_sami_file_of_many_languages_keeps_the_first_sixteen():
+    syncs = "".join(f"<P Class=L{index}>text {index}" for index in range(40))
+    result = subtitle_convert(data=f"<SAMI><BODY><SYNC Start=1000>{syncs}</BODY></SAMI>".encode())
+    assert [track.name for track in result.tracks] == [f"L{index}" for index in range(16)]
+    assert result.warnings == ["The SAMI file holds 40 languages (P classes); the first 16 were kept."]
+
+
+def test_subviewer_1_times_are_not_read_as_lrc():
+    # '[00:00:01]' is hours, minutes and seconds there; LRC's '[mm:ss.xx]' has a '.' before its fraction.
+    with pytest.raises(SubtitleError) as caught:
+        subtitle_convert(data=b"[00:00:01]\nHello\n[00:00:03]\n")
+    assert caught.value.code == "unknown_format"

@@ -32,6 +32,8 @@ TOKENS = st.sampled_from([
     b"<P Class=ENCC>", b"Dialogue: 0,0:00:01.00,0:00:02.00,Default,,0,0,0,,x\n", b"Style: ", b"[Events]",
     b"Format: Layer, Start", b"PlayResX: 0", b"WEBVTT\n\n", b"NOTE ", b"STYLE", b"REGION", b"line:0",
     b"position:120%", b"9" * 30, b"-1", b"0", b"\\N", b"\\h", b"[br]", b"\xe2\x80\x8b", b"\xf0\x9f\x98\x80",
+    b" 9420", b" 942f", b" 942c", b" 94ad", b" 9429", b" 9425", b" 9452", b" 91ae", b" 97a1", b" c1c2", b" 8080",
+    b"\t", b"[00:02.50]", b"<00:01.00>", b"[offset:-500]", b"[ar:x]", b"&eacute;", b"<<", b"<LAUGHING & WHOOPS!>",
 ])
 
 
@@ -65,7 +67,7 @@ OPENINGS = st.sampled_from([
     b"", b"\xef\xbb\xbf", b"\xff\xfe", b"WEBVTT\n\n", b"1\n00:00:01,000 --> 00:00:02,000\n",
     b"0:00:01.000,0:00:02.000\n", b"[Script Info]\nScriptType: v4.00+\n\n[Events]\n",
     b'<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="1s" end="2s">', b"<SAMI><BODY><SYNC Start=1>",
-    b"{1}{1}25\n{1}{2}", b"[1][2]", b"00:00:01:",
+    b"{1}{1}25\n{1}{2}", b"[1][2]", b"00:00:01:", b"Scenarist_SCC V1.0\n\n00:00:01:00\t9420 9452 ", b"[00:01.00]",
 ])
 
 

@@ -1,8 +1,8 @@
 """Files made to attack the converter: refused with a SubtitleError, or converted, in bounded time and memory.
 
 Entity expansion and external entities in TTML, a DOCTYPE at all, XML nested thousands deep, a
-100 MB line, a million cues, tags nested a hundred thousand deep, and inputs built against each
-reader's regular expressions and loops. Each took seconds to minutes, or gigabytes, before the
+100 MB line, a million cues, tags nested a hundred thousand deep, SCC that asks pycaption for
+hours of work, and inputs built against each reader's regular expressions and loops. Each took seconds to minutes, or gigabytes, before the
 limits in subtitles/convert (MAX_CUES, MAX_TAGS, MAX_TAG_DEPTH) and the linear rewrites; the
 bounds here are loose on purpose (a shared two-core machine), not benchmarks.
 """
@@ -156,6 +156,19 @@ def test_any_doctype_is_refused(open_calls, doctype):
     assert "/etc/passwd" not in open_calls
 
 
+def test_html_entities_are_read_from_a_fixed_table_without_a_doctype(open_calls):
+    data = (TT_OPEN + '<p begin="1s" end="2s">&nbsp;Caf&eacute; &amp; &lol9; &#x1F600;</p>' + TT_CLOSE).encode()
+    assert [cue.text for cue in _accepted(data).cues] == ["Café &amp; &amp;lol9; \U0001F600"]
+    assert not [path for path in open_calls if "dtd" in path.lower() or "entit" in path.lower()]
+
+
+@pytest.mark.parametrize("text", ["&nbsp;" * 200_001, "&" * 4_000_000, "< " * 1_000_000])
+def test_ttml_of_too_many_entities_is_refused_before_parsing(text):
+    data = (TT_OPEN + '<p begin="1s" end="2s">' + text + "</p>" + TT_CLOSE).encode()
+    error = _refused(data, "too_many_tags")
+    assert str(error).endswith(f"entities ('&' characters); subtitle files may have at most {MAX_TAGS:,}.")
+
+
 # --- TTML: depth and breadth ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -266,6 +279,14 @@ def test_each_format_takes_up_to_max_cues_and_refuses_one_more(monkeypatch, name
     assert str(error).endswith("he file has more than 300 cues; subtitle files may have at most 300.")
 
 
+def test_scc_takes_up_to_max_cues_and_refuses_one_more(monkeypatch):
+    monkeypatch.setattr(cues_module, "MAX_CUES", 300)
+    assert _accepted(_scc_captions(300)).format == "scc"
+    assert str(_refused(_scc_captions(301), "too_many_cues")) == (
+        "The file has more than 300 cues; subtitle files may have at most 300."
+    )
+
+
 def test_the_cue_limit_is_generous():
     assert MAX_CUES == 100_000
 
@@ -346,6 +367,21 @@ PATHOLOGICAL = {
     "sami-many-classes": "<SAMI><BODY><SYNC Start=1000>" + "".join(f"<P class=c{i}>x" for i in range(20_000))
     + "</BODY></SAMI>",
     "sami-entities": "<SAMI><BODY><SYNC Start=1000><P>" + "&amp;" * 300_000 + "</BODY></SAMI>",
+    # TTML as found in the wild is repaired before expat reads it: entities, bare '&' and '<' in text.
+    "ttml-html-entities-at-the-limit": TT_OPEN + '<p begin="1s" end="2s">' + "&eacute;&nbsp;" * 99_000 + "</p>"
+    + TT_CLOSE,
+    "ttml-unknown-entities": TT_OPEN + '<p begin="1s" end="2s">' + ("&" + "a" * 31 + ";") * 100_000 + "</p>" + TT_CLOSE,
+    "ttml-stray-angle-brackets": TT_OPEN + '<p begin="1s" end="2s">' + "<< " * 66_000 + "</p>" + TT_CLOSE,
+    "ttml-undeclared-prefixes": TT_OPEN + '<p begin="1s" end="2s" tts:color="red">x</p>' * 50_000 + TT_CLOSE,
+    # LRC: time tags, ID tags and word times.
+    "lrc-times-on-one-line": "[00:01.00]" * 99_000 + "x\n",
+    "lrc-one-time-many-lines": "[00:01.00]x\n" * 99_000,
+    "lrc-unclosed-brackets": "[00:01.00]x\n" + "[" * 4_000_000 + "\n",
+    "lrc-unclosed-id-tag": "[00:01.00]x\n[ar:" + "a" * 4_000_000 + "\n",
+    "lrc-word-times": "[00:01.00]" + "<00:01.50>a" * 190_000 + "\n",
+    # SAMI: one track for each of its languages, the first sixteen.
+    "sami-many-languages": "<SAMI><BODY>" + "".join(
+        f"<SYNC Start={index * 10}><P Class=c{index % 40}>x" for index in range(40_000)) + "</BODY></SAMI>",
     # Encodings.
     "legacy-encoding": SRT_CUE + "\x81x\n" * 500_000,
 }
@@ -358,6 +394,59 @@ def test_inputs_built_against_the_readers_finish_in_bounded_time(caplog, name):
     assert len(data) <= DEFAULT_MAX_BYTES
     _convert(data)  # a Conversion or a SubtitleError, in time
     _no_reader_crash(caplog)
+
+
+# --- SCC: the work pycaption is asked for --------------------------------------------------------
+
+SCC_HEADER = "Scenarist_SCC V1.0\n\n"
+
+
+def _scc_timecode(frame: int) -> str:
+    seconds, frames = divmod(frame, 30)
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}:{frames:02d}"
+
+
+def _scc_captions(count: int, body: str = "9452 c1c2", every: int = 30) -> bytes:
+    """COUNT pop-on captions (load, row 14, BODY, show), one a second."""
+    return (SCC_HEADER + "".join(
+        f"{_scc_timecode(index * every)}\t9420 {body} 942f\n\n" for index in range(count)
+    )).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "message"),
+    [
+        ((SCC_HEADER + "00:00:01:00\t" + "9420 " * 1_000_000).encode(), "too_large",
+         "The SCC file has some 1,000,002 code words; SCC files may have at most 250,000 "
+         "(a feature film has some 60,000)."),
+        (_scc_captions(8_001), "too_many_cues",
+         "Line 16003: the SCC file has more than 8,000 display commands (end of caption, erase, carriage return); "
+         "SCC files may have at most that many."),
+        (_scc_captions(500, " ".join(["9452 c1c2"] * 32), every=60), "too_many_tags",
+         "Line 939: the SCC file has more than 15,000 row codes (PACs); SCC files may have at most that many."),
+        (_scc_captions(1, "9452 c1c2 " * 100_000), "too_many_tags",
+         "Line 3: a caption has more than 1,000 code words or 32 row codes (PACs) before it is shown; a caption "
+         "of fifteen full rows has some 300 and 30."),
+        (_scc_captions(1, "9452 c1c2 " * 33), "too_many_tags",
+         "Line 3: a caption has more than 1,000 code words or 32 row codes (PACs) before it is shown; a caption "
+         "of fifteen full rows has some 300 and 30."),
+    ],
+    ids=["words", "display-commands", "row-codes", "caption-words", "caption-row-codes"],
+)
+def test_scc_asking_for_too_much_work_is_refused_at_once(caplog, data, code, message):
+    # Same-row PACs cost pycaption quadratic time in one caption: 1,200 took 2.5 s, 100,000 would take hours.
+    outcome, _ = _convert(data)
+    assert isinstance(outcome, SubtitleError) and (outcome.code, str(outcome)) == (code, message)
+    _no_reader_crash(caplog)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [_scc_captions(8_000), _scc_captions(468, " ".join(["9452 c1c2"] * 32), every=60)],
+    ids=["display-commands", "row-codes"],
+)
+def test_scc_at_its_limits_converts_in_bounded_time(data):
+    assert _accepted(data).format == "scc"  # about 1 s each on an idle machine
 
 
 @pytest.mark.parametrize(

@@ -86,3 +86,51 @@ def test_microdvd_uses_the_videos_frame_rate(video):
     subtitle, _ = services.subtitle_save(video=video, language="en", data=b"{10}{20}One\n")
     with default_storage.open(subtitle.vtt_key, "rb") as handle:
         assert "00:00:01.000 --> 00:00:02.000\nOne" in handle.read().decode()
+
+
+SAMI_THREE = (
+    "<SAMI><HEAD><STYLE><!-- .ENCC { Name: English; lang: en-US; } .FRCC { Name: Français; lang: fr-FR; } --></STYLE>"
+    "</HEAD><BODY>\n<SYNC Start=1000><P Class=ENCC>Hello<P Class=FRCC>Bonjour<P Class=XX>Hallo\n"
+    "<SYNC Start=2000><P Class=ENCC>&nbsp;<P Class=FRCC>&nbsp;<P Class=XX>&nbsp;</BODY></SAMI>"
+).encode()
+
+
+def test_a_sami_file_of_several_languages_gives_a_subtitle_for_each(video, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = services.subtitles_save(video=video, language="de", data=SAMI_THREE, filename="film.smi",
+                                        label="Deutsch", is_default=True)
+    rows = [(subtitle.language, subtitle.label, subtitle.is_default, subtitle.cue_count, created)
+            for subtitle, created in saved]
+    # The class naming no language is in the upload's language, first, with its label and default flag.
+    assert rows == [("de", "Deutsch", True, 1, True), ("en-US", "English", False, 1, True),
+                    ("fr-FR", "Français", False, 1, True)]
+    for subtitle, _ in saved:
+        assert subtitle.original_key == f"videos/{video.pk}/subtitles/{subtitle.language}.subtitles.original.smi"
+        with default_storage.open(subtitle.vtt_key, "rb") as handle:
+            text = {"de": "Hallo", "en-US": "Hello", "fr-FR": "Bonjour"}[subtitle.language]
+            assert handle.read().decode() == f"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n{text}\n"
+    events = Notification.objects.filter(recipient=video.owner, type="subtitle_ready")
+    assert sorted(event.payload["language"] for event in events) == ["de", "en-US", "fr-FR"]
+
+    # Again: each language's subtitle is replaced, none added.
+    again = services.subtitles_save(video=video, language="de", data=SAMI_THREE, filename="film.smi")
+    assert [created for _, created in again] == [False, False, False]
+    assert Subtitle.objects.filter(video=video).count() == 3
+
+
+def test_a_part_of_a_sami_file_that_cannot_be_named_is_left_out_with_a_warning(video):
+    subtitle, created = services.subtitle_save(video=video, language="en-US", data=SAMI_THREE)
+    assert created and (subtitle.language, subtitle.label) == ("en-US", "English")
+    assert sorted(Subtitle.objects.filter(video=video).values_list("language", flat=True)) == ["en-US", "fr-FR"]
+    assert subtitle.warnings == [
+        "The part of the file named 'XX' names no language, and the upload's (en-US) is taken; it was left out."
+    ]
+
+
+def test_the_upload_language_goes_to_the_first_part_naming_none_and_no_other(video):
+    data = b"<SAMI><BODY><SYNC Start=1000><P Class=A>One<P Class=B>Two</BODY></SAMI>"
+    saved = services.subtitles_save(video=video, language="en", data=data)
+    assert [(subtitle.language, subtitle.label) for subtitle, _ in saved] == [("en", "A")]
+    assert saved[0][0].warnings == [
+        "The part of the file named 'B' names no language, and the upload's (en) is taken; it was left out."
+    ]

@@ -1,14 +1,21 @@
-"""One cue per line: MicroDVD ({frame}{frame}), MPL2 ([decisecond][decisecond]) and TMP (h:mm:ss:)."""
+"""One cue per line: MicroDVD ({frame}{frame}), MPL2 ([decisecond][decisecond]), TMP (h:mm:ss:) and LRC ([mm:ss.xx])."""
 
 import re
 
-from ..cues import Cue, ReadContext, clock_to_ms, cue_checked, cue_count_check
+from ..cues import Cue, ReadContext, clock_to_ms, cue_checked, cue_count_check, ms_to_vtt
 from ..cuetext import escape, styled_runs_to_vtt, tag_count_check
 from ..errors import SubtitleError
 
 MICRODVD_LINE = re.compile(r"^\s*\{\s*(\d+)\s*\}\s*\{\s*(\d*)\s*\}(.*)$")
 MPL2_LINE = re.compile(r"^\s*\[\s*(\d+)\s*\]\s*\[\s*(\d*)\s*\](.*)$")
 TMP_LINE = re.compile(r"^\s*(\d{1,2}:\d{2}:\d{2})\s*[:=](.*)$")
+# LRC: '[01:02.50]' (hundredths; tenths, thousandths and none are written too). Not '[00:00:01]':
+# that is SubViewer 1's hours, minutes and seconds, which we do not read.
+_LRC_TIME = r"\[\s*(\d{1,6}):([0-5]?\d)(?:\.(\d{1,3}))?\s*\]"
+LRC_LINE = re.compile(rf"^\s*{_LRC_TIME}")
+_LRC_TIMES = re.compile(rf"\s*{_LRC_TIME}")
+_LRC_ID_TAG = re.compile(r"^\s*\[\s*([A-Za-z#]+)\s*:(.*)\]\s*$")
+_LRC_WORD_TIME = re.compile(r"<\s*(\d{1,6}):([0-5]?\d)(?:\.(\d{1,3}))?\s*>")
 # "[^{}]", not "[^}]": with it an unclosed "{y:" scans to the end of the line, quadratic on many of them.
 _MICRODVD_CONTROL = re.compile(r"\{([A-Za-z]):([^{}]*)\}")
 # Frames or deciseconds: nine digits are years of video at 300 fps; more is a broken or hostile file.
@@ -74,6 +81,78 @@ def tmp_read(text: str, context: ReadContext) -> list[Cue]:
         if end > start:
             cues.append(Cue(start, end, _mpl2_markup(body), line=number))
     return cues
+
+
+def lrc_read(text: str, context: ReadContext) -> list[Cue]:
+    """LRC lyrics: a line shows from its time until the next line's (one line may carry several times).
+
+    ID tags ([ar:...], [ti:...]) are skipped and [offset:+500] applied (a positive offset shows lines
+    earlier); enhanced LRC's word times (<01:02.50>) become WebVTT timestamps, for karaoke highlighting.
+    """
+    tag_count_check(text)
+    entries: list[tuple[int, int, str]] = []  # (start, line number, text)
+    offset = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        position, starts = 0, []
+        while match := _LRC_TIMES.match(line, position):
+            starts.append(_lrc_ms(match.groups()))
+            position = match.end()
+            cue_count_check(len(entries) + len(starts), number)
+        if starts:
+            entries.extend((start, number, line[position:]) for start in starts)
+            continue
+        if tag := _LRC_ID_TAG.match(line):
+            if tag.group(1).lower() == "offset":
+                offset = _lrc_offset(tag.group(2), number)
+            continue
+        context.warn(f"Line {number}: a line without a time was skipped ({line.strip()[:40]!r}).")
+    entries.sort(key=lambda entry: entry[0])  # stable: lines of one time keep the file's order
+    # Each line ends where the next later time starts (lines of one time show together).
+    ends: list[int | None] = [None] * len(entries)
+    for index in range(len(entries) - 2, -1, -1):
+        following = entries[index + 1][0]
+        ends[index] = following if following > entries[index][0] else ends[index + 1]
+    cues = []
+    for (start, number, body), following in zip(entries, ends):
+        start = max(0, start - offset)
+        if following is not None:
+            end = max(0, following - offset)
+        else:
+            end = start + 1000 + 67 * len(body)  # the last line: a reading time, as TMP's
+        cue_checked(start, end, number)
+        if end > start:
+            cues.append(Cue(start, end, _lrc_markup(body, start, end, offset), line=number))
+    return cues
+
+
+def _lrc_ms(groups: tuple[str, str, str | None]) -> int:
+    minutes, seconds, fraction = groups
+    return (int(minutes) * 60 + int(seconds)) * 1000 + int((fraction or "0").ljust(3, "0"))
+
+
+def _lrc_offset(value: str, number: int) -> int:
+    value = value.strip()
+    if not re.fullmatch(r"[+-]?\d{1,9}", value):
+        raise SubtitleError(
+            f"the LRC offset {value[:20]!r} is not a number of milliseconds (like +500 or -250).",
+            code="malformed", line=number,
+        )
+    return int(value)
+
+
+def _lrc_markup(body: str, start: int, end: int, offset: int) -> str:
+    """Escaped text; word times inside the cue become WebVTT timestamps, others are dropped."""
+    out, position = [], 0
+    for match in _LRC_WORD_TIME.finditer(body):
+        out.append(escape(body[position:match.start()]))
+        position = match.end()
+        at = _lrc_ms(match.groups()) - offset
+        if start < at < end:
+            out.append(f"<{ms_to_vtt(at)}>")
+    out.append(escape(body[position:]))
+    return styled_runs_to_vtt([("".join(out).strip(), False, False, False)])
 
 
 def _lines_matched(text: str, pattern: re.Pattern, example: str) -> list[tuple[int, int, int, str]]:

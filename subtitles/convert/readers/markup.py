@@ -1,11 +1,12 @@
 """Markup formats: TTML (and its DFXP/IMSC profiles) and SAMI."""
 
 import html
+import html.entities
 import re
 import xml.etree.ElementTree as ET
 
-from ..cues import Cue, ReadContext, cue_checked, cue_count_check
-from ..cuetext import escape, html_to_vtt, tag_count_check
+from ..cues import Cue, ReadContext, TrackInfo, cue_checked, cue_count_check
+from ..cuetext import HTML_ELEMENTS, MAX_TAGS, escape, html_to_vtt, tag_count_check
 from ..errors import SubtitleError
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
@@ -18,6 +19,59 @@ _TTML_P = re.compile(r"<(?:[\w.-]+:)?p[\s/>]")
 _STYLE_KEYS = frozenset(
     {"fontStyle", "fontWeight", "textDecoration", "textAlign", "origin", "extent", "displayAlign"}
 )
+
+
+# What TTML in the wild has that XML refuses, repaired before parsing. HTML's named entities
+# (&nbsp;, &eacute;: files exported from broadcast tools) come from Python's fixed HTML5 table,
+# never from a DTD, so nothing is declared, expanded recursively or fetched.
+_XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
+_AMPERSAND = re.compile(r"&(?:(#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};)|([A-Za-z][A-Za-z0-9]{0,31});)?")
+# A '<' that starts no tag, comment, declaration or processing instruction: text ("<< Andy's").
+_STRAY_LT = re.compile(r"<(?![A-Za-z_:/!?])")
+# Prefixes writers use without declaring them (pycaption's DFXP samples, Flash-era exports).
+_TTML_PREFIXES = {
+    "tts": "http://www.w3.org/ns/ttml#styling",
+    "ttp": "http://www.w3.org/ns/ttml#parameter",
+    "ttm": "http://www.w3.org/ns/ttml#metadata",
+}
+_ROOT_TAG = re.compile(r"<((?:[\w.-]+:)?tt)(?=[\s>/])")
+
+
+def _ttml_repaired(text: str) -> str:
+    """HTML entities as character references, stray '&' and '<' escaped, common prefixes declared."""
+    text = _AMPERSAND.sub(_ampersand, text)
+    text = _STRAY_LT.sub("&lt;", text)
+    missing = [
+        f' xmlns:{prefix}="{uri}"' for prefix, uri in _TTML_PREFIXES.items()
+        if f"{prefix}:" in text and f"xmlns:{prefix}" not in text
+    ]
+    if missing:
+        text = _ROOT_TAG.sub(lambda match: f"<{match.group(1)}{''.join(missing)}", text, count=1)
+    return text
+
+
+def _entities_checked(text: str) -> None:
+    """Refuse a file of more entities than MAX_TAGS: decoding each costs a Python call (4 million '&' took 5 s)."""
+    count = text.count("&")
+    if count > MAX_TAGS:
+        raise SubtitleError(
+            f"the file has {count:,} entities ('&' characters); subtitle files may have at most {MAX_TAGS:,}.",
+            code="too_many_tags",
+        )
+
+
+def _ampersand(match: re.Match) -> str:
+    numeric, name = match.groups()
+    if numeric:
+        return match.group(0)
+    if name is None:
+        return "&amp;"  # "Fish & chips"
+    if name in _XML_ENTITIES:
+        return match.group(0)
+    characters = html.entities.html5.get(f"{name};")
+    if characters is None:
+        return f"&amp;{name};"  # shown as written, as browsers show an unknown entity
+    return "".join(f"&#{ord(character)};" for character in characters)
 
 
 def _local(name: str) -> str:
@@ -88,6 +142,9 @@ def ttml_read(text: str, context: ReadContext) -> list[Cue]:
     # Each <p> is a cue: count them before expat builds a tree of them all (a million took 5 s and 570 MB).
     cue_count_check(sum(1 for _ in _TTML_P.finditer(text)))
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # the encoding it names is already decoded
+    _entities_checked(text)
+    text = _ttml_repaired(text)
+    _entities_checked(text)  # again: each stray '<' is now an entity
     parser = ET.XMLParser()
     try:
         parser.feed(text)
@@ -186,7 +243,8 @@ def _ttml_flags(style: dict) -> tuple[bool, bool, bool]:
 
 
 def _collapse(text: str | None) -> str:
-    return escape(re.sub(r"\s+", " ", text)) if text else ""
+    # XML's white space only: a no-break space (&#160;, &nbsp;) is text.
+    return escape(re.sub(r"[ \t\r\n]+", " ", text)) if text else ""
 
 
 def _ttml_settings(style: dict, region: dict | None) -> str:
@@ -231,6 +289,11 @@ _SAMI_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)([^>]*)>")
 _SAMI_ATTRIBUTE = re.compile(r"""([^\s/=>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))?""")
 _SAMI_RAW_TEXT = ("style", "script")  # their content is not markup and not shown
 _SAMI_STYLING = ("i", "b", "u", "em", "strong")
+_SAMI_STRUCTURE = frozenset({"sami", "sync"})  # SAMI's own elements, beside HTML's
+# A class rule of the STYLE block: ".ENCC { Name: English; lang: en-US; }". "[^{}]", not "[^}]":
+# an unclosed rule stops at the next '{' instead of scanning to the end for each of many.
+_SAMI_CLASS_RULE = re.compile(r"\.([A-Za-z0-9_-]{1,64})\s{0,64}\{([^{}]*)\}")
+_CSS_PROPERTY = re.compile(r"([A-Za-z-]{1,32})\s*:\s*([^;]*)")
 
 
 class _SAMIParser:
@@ -240,6 +303,7 @@ class _SAMIParser:
         self.syncs: list[list] = []  # [start, line, {class: [text, ...]}]
         self.current_class = ""
         self.lasttag = ""
+        self.styles: list[str] = []  # the content of each <STYLE>
 
     def feed(self, text: str) -> None:
         position, line, counted = 0, 1, 0
@@ -259,13 +323,18 @@ class _SAMIParser:
         if match := _SAMI_TAG.match(text, start):
             closing, tag, attributes = match.group(1), match.group(2).lower(), match.group(3)
             if closing:
-                self.handle_endtag(tag)
+                if not self._foreign(tag, match.group(0)):
+                    self.handle_endtag(tag)
+                return match.end()
+            if self._foreign(tag, match.group(0)):
                 return match.end()
             self.lasttag = tag
             self.handle_starttag(tag, _sami_attributes(attributes), line)
             if tag not in _SAMI_RAW_TEXT:
                 return match.end()
             end = re.compile(rf"</{tag}[\s/>]", re.IGNORECASE).search(text, match.end())
+            if tag == "style":
+                self.styles.append(text[match.end():end.start() if end else len(text)])
             return len(text) if end is None else end.end()
         if text.startswith("<!--", start):
             end = text.find("-->", start + 4)
@@ -274,6 +343,14 @@ class _SAMIParser:
             return text.find(">", start) + 1
         self.handle_data("<")
         return start + 1
+
+    def _foreign(self, tag: str, raw: str) -> bool:
+        """Pass a tag neither SAMI nor HTML knows on as it is, for html_to_vtt to tell text from markup."""
+        if tag in HTML_ELEMENTS or tag in _SAMI_STRUCTURE:
+            return False
+        if self.syncs:
+            self._append(raw)
+        return True
 
     def handle_starttag(self, tag, attributes, line):
         if tag == "sync":
@@ -287,6 +364,8 @@ class _SAMIParser:
             self.current_class = ""
         elif tag == "p":
             self.current_class = attributes.get("class", "").strip()
+            if self.syncs and self.syncs[-1][2].get(self.current_class):
+                self._append("<br>")  # a second paragraph of the language in this SYNC: a line of its own
         elif self.syncs and tag in ("br", *_SAMI_STYLING):
             self._append(f"<{tag}>")
 
@@ -313,32 +392,71 @@ def _sami_attributes(text: str) -> dict[str, str]:
     return attributes
 
 
+# Languages one file may bring, each a subtitle track of the video; real files have two to four.
+MAX_SAMI_TRACKS = 16
+
+
 def sami_read(text: str, context: ReadContext) -> list[Cue]:
-    """Read SAMI; with several languages (P classes) in one file the first is kept."""
+    """Read SAMI; a file with several languages (P classes) gives one track per language."""
     tag_count_check(text)
     parser = _SAMIParser()
     parser.feed(text)
     syncs = [(start, line, {name: "".join(parts) for name, parts in texts.items()})
              for start, line, texts in parser.syncs]
+    syncs.sort(key=lambda sync: sync[0])
     classes: dict[str, None] = {}
     for _start, _line, texts in syncs:
         for name, value in texts.items():
             if name not in classes and html_to_vtt(value)[0]:
                 classes[name] = None
-    chosen = next(iter(classes), "")
-    if len(classes) > 1:
-        names = ", ".join(list(classes)[:10]) + (f" and {len(classes) - 10:,} more" if len(classes) > 10 else "")
-        context.warn(f"The SAMI file holds several languages ({names}); only {chosen} was kept.")
+    if len(classes) <= 1:
+        # One language: each SYNC shows until the next, whatever it holds.
+        chosen = next(iter(classes), "")
+        return _sami_cues([(start, line, texts.get(chosen, "")) for start, line, texts in syncs], "")
+    if len(classes) > MAX_SAMI_TRACKS:
+        context.warn(
+            f"The SAMI file holds {len(classes):,} languages (P classes); the first {MAX_SAMI_TRACKS} were kept."
+        )
+        classes = dict.fromkeys(list(classes)[:MAX_SAMI_TRACKS])
+    # Several: each language's SYNCs are its own timeline, a text showing until that language's next
+    # SYNC (a blank one clears it), as pycaption reads them; another language's SYNC leaves it shown.
+    declared = _sami_classes(parser.styles)
+    context.tracks = {name: declared.get(name.lower(), TrackInfo(name=name)) for name in classes}
+    timelines: dict[str, list[tuple[int, int, str]]] = {name: [] for name in classes}
+    for start, line, texts in syncs:
+        for name, value in texts.items():
+            if name in timelines:
+                timelines[name].append((start, line, value))
     cues = []
-    syncs.sort(key=lambda sync: sync[0])
-    for index, (start, line, texts) in enumerate(syncs):
-        markup, _ = html_to_vtt(texts.get(chosen, ""))
+    for name, timeline in timelines.items():
+        cues.extend(_sami_cues(timeline, name, counted=len(cues)))
+    return cues
+
+
+def _sami_cues(timeline: list[tuple[int, int, str]], track: str, counted: int = 0) -> list[Cue]:
+    """A cue for each SYNC's text, until the next SYNC; the last gets a reading time (15 characters a second)."""
+    cues = []
+    for index, (start, line, value) in enumerate(timeline):
+        markup, _ = html_to_vtt(value)
         if not markup:
             continue
-        # A SYNC shows until the next one; the last gets a reading time (15 characters a second).
-        end = syncs[index + 1][0] if index + 1 < len(syncs) else start + 1000 + 67 * len(markup)
+        end = timeline[index + 1][0] if index + 1 < len(timeline) else start + 1000 + 67 * len(markup)
         if start < 0 or end <= start:
             continue
         cue_checked(start, end, line)
-        cues.append(Cue(start, end, markup, line=line))
+        cues.append(Cue(start, end, markup, line=line, track=track))
+        cue_count_check(counted + len(cues), line)
     return cues
+
+
+def _sami_classes(styles: list[str]) -> dict[str, TrackInfo]:
+    """Each class of the STYLE blocks (lower case) with the language and name its rule gives."""
+    classes = {}
+    for style in styles:
+        for match in _SAMI_CLASS_RULE.finditer(style):
+            properties = {key.lower(): value.strip() for key, value in _CSS_PROPERTY.findall(match.group(2))}
+            language = properties.get("lang", "")
+            name = properties.get("name", "")
+            if language or name:
+                classes.setdefault(match.group(1).lower(), TrackInfo(language=language[:35], name=name[:100]))
+    return classes
