@@ -2,15 +2,19 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import health, media_views
+from . import broker_metrics, health, media_views
 from .api import errors as api_errors
 from .api.auth import TokenObtainApi
+
+# Queue depth and live workers on /metrics, beside django_prometheus's and the apps' collectors.
+broker_metrics.register()
 
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("", include("videos.api_urls")),
     path("", include("subtitles.urls")),
     path("notifications/", include("notifications.urls")),
+    path("uploads/", include("uploads.urls")),
 ]
 
 urlpatterns = [

@@ -34,7 +34,10 @@ def body_limit() -> int:
 
 
 def _too_large() -> PayloadTooLarge:
-    return PayloadTooLarge(f"The upload is larger than the limit of {settings.MAX_UPLOAD_SIZE} bytes.")
+    return PayloadTooLarge(
+        f"The upload is larger than the limit of {settings.MAX_UPLOAD_SIZE} bytes for one request: "
+        "upload it through an upload session (POST /api/v1/uploads/), part by part."
+    )
 
 
 class UploadLimitHandler(FileUploadHandler):

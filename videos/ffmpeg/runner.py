@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ctypes
 import json
+import logging
 import os
 import queue
 import resource
+import shlex
 import signal
 import subprocess
 import threading
@@ -21,6 +23,8 @@ FFPROBE = "ffprobe"
 PROBE_TIMEOUT = 60
 CANCEL_GRACE = 1.5  # seconds between SIGTERM and SIGKILL; cancel must finish within 2 s
 STDERR_TAIL = 4000
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -168,12 +172,12 @@ def run_ffmpeg(
         returncode, cpu_used = _wait(process)
         if returncode != 0 and limits.cpu_seconds and cpu_used >= limits.cpu_seconds:
             # ffmpeg catches SIGXCPU and exits 255 like any error: the CPU it used tells.
-            raise FFmpegError(returncode, _tail(stderr_path), cause="it needed more CPU time than allowed")
+            raise _logged(cmd, FFmpegError(returncode, _tail(stderr_path), cause="it needed more CPU time than allowed"))
         if returncode != 0:
             tail = _tail(stderr_path)
             if any(sign in tail for sign in ("Cannot allocate memory", "Out of memory", "malloc of size", "failed to allocate")):
-                raise FFmpegError(returncode, tail, cause="it needed more memory than allowed")
-            raise FFmpegError(returncode, tail)
+                raise _logged(cmd, FFmpegError(returncode, tail, cause="it needed more memory than allowed"))
+            raise _logged(cmd, FFmpegError(returncode, tail))
     finally:
         if process.poll() is None:
             _stop(process)
@@ -209,6 +213,12 @@ def generate_clip(
     if audio:
         cmd += ["-c:a", "aac", "-b:a", "128k"]
     subprocess.run([*cmd, "-movflags", "+faststart", os.fspath(path)], check=True, stdin=subprocess.DEVNULL)
+
+
+def _logged(cmd: Sequence[str], error: FFmpegError) -> FFmpegError:
+    """Log a failed pass once, where it fails, with what it takes to reproduce it: command and stderr tail."""
+    logger.warning("%s\ncommand: %s\nstderr tail:\n%s", error, shlex.join(cmd), error.stderr_tail.rstrip())
+    return error
 
 
 def _wait(process: subprocess.Popen) -> tuple[int, float]:
