@@ -46,9 +46,11 @@ INSTALLED_APPS = [
     "videos",
     "subtitles",
     "notifications",
+    "uploads",
 ]
 
 MIDDLEWARE = [
+    "mediasite.request_id.RequestIdMiddleware",  # outermost: every line of a request carries its id
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -179,7 +181,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"videos.tasks.video_transcode": {"queue": "transcode"}}
+# First renditions have a queue (and a worker) of their own: they never wait behind a ladder.
+CELERY_TASK_ROUTES = {
+    "videos.tasks.video_transcode": {"queue": "transcode"},
+    "videos.tasks.video_first_rendition": {"queue": "first"},
+}
 # Redis re-delivers an unacknowledged task after the visibility timeout: it must outlast the
 # longest transcode, or a healthy long job would be started a second time.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": TRANSCODE_HARD_TIME_LIMIT + 600}
@@ -188,6 +194,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": TRANSCODE_HARD_TIME_LIM
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE = {
     "videos-storage-cleanup": {"task": "videos.tasks.storage_cleanup", "schedule": 6 * 3600.0},
+    "uploads-expire": {"task": "uploads.tasks.upload_sessions_expire", "schedule": 600.0},
 }
 
 # --- Transcoding ------------------------------------------------------------------------------
@@ -196,6 +203,10 @@ TRANSCODE_RUNGS = env.list("TRANSCODE_RUNGS", default=["1080:5000000", "720:2800
 TRANSCODE_AV1 = env.bool("TRANSCODE_AV1", default=False)  # add libsvtav1 rungs beside the H.264 ones
 TRANSCODE_PRESET = env("TRANSCODE_PRESET", default="veryfast")  # x264 preset
 TRANSCODE_SEGMENT_SECONDS = env.int("TRANSCODE_SEGMENT_SECONDS", default=4)
+# The fast rung a source that browsers cannot play as it is gets first (height:bitrate), and
+# whether first renditions are made at all (off: nothing plays before the ladder).
+FIRST_RUNG = env("FIRST_RUNG", default="360:800000")
+FIRST_RENDITIONS = env.bool("FIRST_RENDITIONS", default=True)
 TRANSCODE_SCRATCH_DIR = env("TRANSCODE_SCRATCH_DIR", default="") or None  # system temp dir when unset
 TRANSCODE_UPLOAD_WORKERS = env.int("TRANSCODE_UPLOAD_WORKERS", default=8)
 # Liveness: a running attempt's worker writes a heartbeat every TRANSCODE_HEARTBEAT_SECONDS,
@@ -270,7 +281,19 @@ STORAGES = {
 # Uploads stream to a temporary file on disk, never into memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+# The largest upload in one request (the multipart POST); above it, clients use an upload session.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=10 * 1024**3)
+# Upload sessions (uploads/): resumable, part by part, straight to S3 (or to Django with local
+# storage). The largest file; the part size (at least S3's 5 MiB, grown so that no file needs more
+# than 10,000 parts); how long a session stays open and a part URL stays valid (seconds); how many
+# sessions a user may have open. Local parts wait in UPLOAD_SESSION_DIR (default MEDIA_ROOT/
+# upload-sessions: the same disk, so completing is a rename).
+UPLOAD_SESSION_MAX_SIZE = env.int("UPLOAD_SESSION_MAX_SIZE", default=50 * 1024**3)
+UPLOAD_SESSION_PART_SIZE = env.int("UPLOAD_SESSION_PART_SIZE", default=16 * 1024**2)
+UPLOAD_SESSION_EXPIRY = env.int("UPLOAD_SESSION_EXPIRY", default=24 * 3600)
+UPLOAD_PART_URL_EXPIRY = env.int("UPLOAD_PART_URL_EXPIRY", default=3600)
+UPLOAD_SESSION_MAX_OPEN = env.int("UPLOAD_SESSION_MAX_OPEN", default=10)
+UPLOAD_SESSION_DIR = env("UPLOAD_SESSION_DIR", default="")
 # Subtitle files are read into memory to be converted, so they have a limit of their own.
 SUBTITLE_MAX_BYTES = env.int("SUBTITLE_MAX_BYTES", default=5 * 1024**2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -311,14 +334,14 @@ if PRODUCTION:
 CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
 
 # --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# json: one JSON object a line with the request, task and video ids (what a log pipeline reads);
+# text: the same for people, the default (`make run`). web, worker and beat log alike (mediasite.logs).
+from .logs import logging_config  # noqa: E402
+
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"))
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -356,4 +379,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Videos and upload sessions both have a "status": each its own enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "videos.models.Video.Status",
+        "UploadSessionStatusEnum": "uploads.models.UploadSession.Status",
+    },
 }

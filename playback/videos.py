@@ -91,7 +91,8 @@ def variant_playlist_text(video: Video, rung: str, rendition: Rendition | None =
     key = rendition.playlist_key if rendition else storage.variant_playlist_key(video.output_prefix, rung)
     base = key.rsplit("/", 1)[0]
     expire = url_expiry(video)
-    return rewrite_playlist(_read(key), lambda uri: default_storage.url(f"{base}/{uri}", expire=expire))
+    text = _read(key, cached=rendition is None or rendition.complete)
+    return rewrite_playlist(text, lambda uri: default_storage.url(f"{base}/{uri}", expire=expire))
 
 
 @require_GET
@@ -115,8 +116,10 @@ def hls_variant(request, video_id, rung):
     except FileNotFoundError:
         raise Http404("No such rendition.") from None
     response = _playlist_response(text)
-    # The signed URLs inside must not be reused from a cache after they expire.
-    response["Cache-Control"] = f"private, max-age={max(0, url_expiry(video) // 2)}"
+    # The signed URLs inside must not be reused from a cache after they expire; a growing playlist
+    # not at all.
+    complete = rendition is None or rendition.complete
+    response["Cache-Control"] = f"private, max-age={max(0, url_expiry(video) // 2)}" if complete else "private, no-cache"
     return response
 
 
@@ -126,7 +129,10 @@ def _playlist_response(text: str) -> HttpResponse:
     return response
 
 
-def _read(key: str) -> str:
+def _read(key: str, *, cached: bool = True) -> str:
+    if not cached:  # a growing playlist (a first rendition being written)
+        with default_storage.open(key, "rb") as handle:
+            return handle.read().decode()
     cache_key = f"hls:{key}"
     try:
         text = cache.get(cache_key)

@@ -38,7 +38,11 @@ $PY manage.py ensure_admin
 $PY manage.py ingest --demo --if-empty || echo "Demo clip not ingested (see above); uploads still work."
 
 .venv/bin/celery -A mediasite worker -B -Q transcode,default --concurrency "${WORKER_CONCURRENCY:-1}" \
-  --loglevel INFO --schedule "${TMPDIR:-/tmp}/mediasite-celerybeat-schedule" &
+  --loglevel INFO --schedule "${TMPDIR:-/tmp}/mediasite-celerybeat-schedule" -n "ladder@%h" &
+pids+=($!)
+# First renditions (a remux or a fast rung, seconds long) on a worker of their own, so that a new
+# upload plays at once even while another video's ladder keeps the worker above busy.
+.venv/bin/celery -A mediasite worker -Q first --concurrency 1 --loglevel INFO -n "first@%h" &
 pids+=($!)
 .venv/bin/daphne -b "$HOST" -p "$PORT" mediasite.asgi:application &
 pids+=($!)

@@ -53,6 +53,11 @@ def _owned(key: str, video_id: str, source: str, output_prefix: str, status: str
         # The attempt running now is writing its outputs.
         live = status in Video.ACTIVE_STATUSES and attempt
         return bool(live) and key.startswith(storage.output_prefix(video_id, attempt))
+    if key.startswith(f"{prefix}first/"):
+        # A first rendition is played while its video is in flight; once the ladder replaced it (or
+        # the video failed) it goes, an hour after it was written (min_age): time for the players
+        # that started on it to play on.
+        return status in Video.ACTIVE_STATUSES
     # Subtitles belong to the subtitles app, which deletes its own objects.
     return key.startswith(f"{prefix}subtitles/")
 

@@ -47,9 +47,10 @@ def video_move(
     if to not in MOVES[video.status]:
         raise StateConflict(refused or f"A {video.get_status_display().lower()} video cannot become {to}.")
     now = timezone.now()
-    if to != Status.READY and video.playable_at and video.status != Status.READY:
-        # A first rendition published by an attempt that did not finish: it goes with the attempt
-        # (its outputs are removed), and the video is not watchable until an attempt completes.
+    if to in (Status.FAILED, Status.CANCELLED) and video.playable_at:
+        # A first rendition published while the ladder was to come goes with the failure: the
+        # owner sees a failed (or cancelled) video with its retry, not a half-made one that plays.
+        # (A requeue or a takeover keeps it: it belongs to no attempt.)
         video.renditions.all().delete()
         video.playable_at = None
     video.status, video.stage = to, Stage.NONE

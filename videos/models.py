@@ -102,10 +102,10 @@ class Video(models.Model):
 
     @property
     def is_playable(self) -> bool:
-        """Ready, or still processing with a first rendition published (playback builds from the rows)."""
+        """Ready, or in flight with a first rendition published (playback builds from the rows)."""
         if self.status == self.Status.READY:
             return bool(self.output_prefix)
-        return self.status == self.Status.PROCESSING and self.playable_at is not None
+        return self.status in self.ACTIVE_STATUSES and self.playable_at is not None
 
     @property
     def master_playlist_key(self) -> str:
@@ -143,6 +143,8 @@ class Rendition(models.Model):
     playlist_key = models.CharField(max_length=300)
     # The audio is in the variant's own segments (the remuxed first rendition), not a shared rendition.
     muxed_audio = models.BooleanField(default=False)
+    # False while a first rendition is still being written: its playlist grows and is read uncached.
+    complete = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-height", "codec"]

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from mediasite.errors import StateConflict, TooLarge
 from users.selectors import user_can_upload, user_storage_quota
 
-from . import storage
+from . import metrics, storage
 from .lifecycle import video_move
 from .models import Video
 
@@ -19,8 +19,10 @@ logger = logging.getLogger(__name__)
 
 
 def _enqueue_transcode(video_id) -> None:
-    from .tasks import video_transcode
+    from .tasks import video_first_rendition, video_transcode
 
+    if settings.FIRST_RENDITIONS:
+        video_first_rendition.delay(str(video_id))  # its own queue: never behind another video's ladder
     video_transcode.delay(str(video_id))
 
 
@@ -39,17 +41,13 @@ def video_create(
     if not user_can_upload(owner):
         raise PermissionDenied(UPLOAD_REFUSED)
     if file.size is not None and file.size > settings.MAX_UPLOAD_SIZE:
-        raise TooLarge(f"The file is larger than the {settings.MAX_UPLOAD_SIZE} byte limit.")
+        raise TooLarge(
+            f"The file is larger than the {settings.MAX_UPLOAD_SIZE} byte limit of one request: "
+            "upload it through an upload session (POST /api/v1/uploads/)."
+        )
     if not file.size:
         raise ValidationError("The file is empty.", code="empty")
-    quota = user_storage_quota(owner)
-    if quota:
-        used = Video.objects.filter(owner=owner).aggregate(used=Sum("source_size"))["used"] or 0
-        if used + (file.size or 0) > quota:
-            raise TooLarge(
-                f"This upload would exceed your storage quota of {_size(quota)} "
-                f"({_size(used)} used): delete videos or ask an administrator for more."
-            )
+    video_quota_check(owner=owner, size=file.size or 0)
     video = Video(
         owner=owner,
         title=title,
@@ -60,6 +58,55 @@ def video_create(
     )
     video.full_clean(exclude=["source"])
     video.source.save(file.name or "source", file, save=False)
+    _video_save_queued(video)
+    return video
+
+
+def video_create_from_stored(
+    *,
+    owner,
+    video_id,
+    source_key: str,
+    source_name: str,
+    size: int,
+    title: str,
+    description: str = "",
+    visibility: str = Video.Visibility.PRIVATE,
+) -> Video:
+    """Make a queued video of a source already stored at its key (an upload session's), transcode on commit."""
+    if not user_can_upload(owner):
+        raise PermissionDenied(UPLOAD_REFUSED)
+    video_quota_check(owner=owner, size=size)
+    video = Video(
+        id=video_id,
+        owner=owner,
+        title=title,
+        description=description,
+        visibility=visibility,
+        source=source_key,
+        source_name=source_name,
+        source_size=size,
+    )
+    video.full_clean(exclude=["source"])
+    _video_save_queued(video)
+    return video
+
+
+def video_quota_check(*, owner, size: int, reserved: int = 0) -> None:
+    """Refuse SIZE more bytes past the owner's storage quota (RESERVED: promised to uploads in flight)."""
+    quota = user_storage_quota(owner)
+    if not quota:
+        return
+    used = Video.objects.filter(owner=owner).aggregate(used=Sum("source_size"))["used"] or 0
+    if used + reserved + size > quota:
+        in_flight = f", {_size(reserved)} in uploads in progress" if reserved else ""
+        raise TooLarge(
+            f"This upload would exceed your storage quota of {_size(quota)} "
+            f"({_size(used)} used{in_flight}): delete videos or ask an administrator for more."
+        )
+
+
+def _video_save_queued(video: Video) -> None:
     try:
         with transaction.atomic():
             video.save()
@@ -68,7 +115,7 @@ def video_create(
         # The row never existed: the stored source must not stay behind as an orphan.
         storage.delete_prefix(storage.video_prefix(video.pk))
         raise
-    return video
+    metrics.UPLOAD_BYTES.inc(video.source_size or 0)
 
 
 def _size(n: int) -> str:
@@ -135,8 +182,11 @@ def video_cancel(*, video: Video) -> Video:
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video.pk)
         if video.status == Video.Status.QUEUED:
-            # Nothing runs yet: cancel at once; a task that still arrives finds nothing to do.
+            # Nothing runs yet: cancel at once; a task that still arrives finds nothing to do. A
+            # first rendition made meanwhile goes with it.
             video_move(video, Video.Status.CANCELLED)
+            first = storage.first_root(video.pk)
+            transaction.on_commit(lambda: storage.delete_prefix(first))
         elif video.status == Video.Status.PROCESSING:
             # Cooperative: the worker's progress loop sees the flag, stops ffmpeg, and marks it cancelled.
             video.cancel_requested = True

@@ -38,6 +38,15 @@ def output_prefix(video_id: uuid.UUID, attempt: str) -> str:
     return f"{video_prefix(video_id)}out/{attempt}/"
 
 
+def first_prefix(video_id: uuid.UUID, token: str) -> str:
+    """Prefix of a first rendition (videos/transcode/first.py): apart from the attempts, which it outlives."""
+    return f"{first_root(video_id)}{token}/"
+
+
+def first_root(video_id: uuid.UUID) -> str:
+    return f"{video_prefix(video_id)}first/"
+
+
 def master_playlist_key(prefix: str) -> str:
     return f"{prefix}hls/master.m3u8"
 

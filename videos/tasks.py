@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError
 
 from . import transcode
+from .transcode.first import first_rendition_make
 from .cleanup import orphan_keys
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,13 @@ def video_transcode(self, video_id: str) -> None:
         expected = isinstance(exc, transcode.EXPECTED_ERRORS)
         logger.log(logging.INFO if expected else logging.ERROR, "video %s failed", video_id, exc_info=not expected)
         transcode.attempt_fail(video_id=video_id, attempt=attempt, exc=exc)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=settings.TRANSCODE_SOFT_TIME_LIMIT,
+             time_limit=settings.TRANSCODE_HARD_TIME_LIMIT)
+def video_first_rendition(video_id: str) -> None:
+    """Make a video's first rendition (queue "first"); any failure only costs the head start."""
+    first_rendition_make(video_id=video_id)
 
 
 @shared_task

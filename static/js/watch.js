@@ -23,7 +23,9 @@
     if (window.Hls && window.Hls.isSupported()) {
       // No worker: fMP4 segments need no transmuxing, and a blob: worker would need a
       // looser Content-Security-Policy (worker-src blob:).
-      var hls = new window.Hls({ enableWorker: false, capLevelToPlayerSize: true });
+      // startPosition 0: a first rendition still being written is an EVENT playlist, which
+      // hls.js would otherwise start near its end, like a live stream.
+      var hls = new window.Hls({ enableWorker: false, capLevelToPlayerSize: true, startPosition: 0 });
       var mediaRecoveries = 0;
       hls.on(window.Hls.Events.ERROR, function (event, data) {
         if (!data.fatal) return;

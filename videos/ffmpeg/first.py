@@ -1,4 +1,5 @@
-"""The first rendition: a source that browsers play as it is, remuxed into fMP4 HLS without re-encoding.
+"""The first rendition's commands: a source that browsers play as it is, remuxed into fMP4 HLS
+without re-encoding; any other, one low rung encoded fast.
 
 Stream-copying a 3-minute 1080p upload into segments took 3.1 s where the ladder took 371 s
 (issue 13), so such a source is watchable seconds after it is stored while the ladder encodes.
@@ -6,33 +7,25 @@ A source qualifies when Chromium's MSE plays it as it is:
 
 - H.264 in 8-bit 4:2:0 (yuv420p/yuvj420p): what every browser decodes in hardware or software;
 - square pixels and no rotation: MSE ignores a track's display matrix and a pixel aspect ratio
-  that HLS cannot carry, so a phone's portrait video would play on its side — those get the ladder;
+  that HLS cannot carry, so a phone's portrait video would play on its side — those get the fast rung;
 - AAC audio, or none: MP3 in fMP4 is not played by every MSE implementation;
 - keyframes at most MAX_SEGMENT_SECONDS apart: a copy can only cut at keyframes, and a segment
-  much longer than the target makes seeking and the start slow. Checked on the remux's own
-  playlist, which is exact and costs no extra read of the source.
+  much longer than the target makes seeking and the start slow. Checked on the first segments
+  the remux writes, which is exact and costs no extra read of the source.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from pathlib import Path
 
-from .commands import _head
-from .hls import AAC_LC, Variant, _tidy_variant, codec_string
+from .commands import _audio_args, _head, _keyframe_args, _scale, _video_args
+from .ladder import Rung, output_fps
 from .probe import ProbeResult
 
-NAME = "original"
+NAME = "original"  # the remux
+FAST_NAME = "fast"  # the fast rung: named apart from the ladder's rungs, which replace it
 MAX_SEGMENT_SECONDS = 10.0
-COMPLETE_RATIO = 0.9  # as the ladder's pass: less than this share of the probed duration is a cut-off file
 _PLAYABLE_PIX_FMTS = {"yuv420p", "yuvj420p"}
-
-
-@dataclass(frozen=True)
-class FirstRendition:
-    variant: Variant
-    directory: Path
 
 
 def remux_refusal(probe: ProbeResult) -> str | None:
@@ -53,45 +46,41 @@ def remux_refusal(probe: ProbeResult) -> str | None:
 def remux_command(*, source: str | os.PathLike, probe: ProbeResult, out_dir: str | os.PathLike,
                   segment_seconds: int) -> list[str]:
     """Copy the video (and AAC audio) stream into one fMP4 HLS variant under out_dir/hls/original/."""
-    directory = os.path.join(os.fspath(out_dir), "hls", NAME)
     cmd = _head(source, probe) + ["-map", f"0:{probe.video_index}"]
     if probe.has_audio:
         cmd += ["-map", f"0:{probe.audio_index}"]
-    cmd += [
-        "-c", "copy",
+    return cmd + ["-c", "copy"] + _growing_hls(out_dir, NAME, segment_seconds)
+
+
+def fast_rung_command(*, source: str | os.PathLike, probe: ProbeResult, rung: Rung, out_dir: str | os.PathLike,
+                      segment_seconds: int, preset: str = "ultrafast") -> list[str]:
+    """Encode one low rung fast (audio muxed in) for a source that browsers cannot play as it is."""
+    filters = []
+    if (probe.fps or 0) > output_fps(probe):
+        filters.append(f"fps={output_fps(probe):g}")
+    filters.append(_scale(rung.width, rung.height))
+    cmd = _head(source, probe) + ["-map", f"0:{probe.video_index}", "-filter:v", ",".join(filters)]
+    if probe.has_audio:
+        cmd += ["-map", f"0:{probe.audio_index}"]
+    cmd += _video_args(rung, 0, preset=preset, segment_seconds=segment_seconds) + _keyframe_args(segment_seconds)
+    if probe.has_audio:
+        cmd += _audio_args(96_000)
+    return cmd + _growing_hls(out_dir, FAST_NAME, segment_seconds)
+
+
+def _growing_hls(out_dir, name: str, segment_seconds: int) -> list[str]:
+    # An EVENT playlist, rewritten (atomically: ffmpeg renames a temporary file) after each
+    # segment, so that segments can be published while the rest is written.
+    directory = os.path.join(os.fspath(out_dir), "hls", name)
+    os.makedirs(directory, exist_ok=True)
+    return [
         "-f", "hls",
         "-hls_time", str(segment_seconds),
-        "-hls_playlist_type", "vod",
+        "-hls_playlist_type", "event",
         "-hls_segment_type", "fmp4",
+        "-hls_flags", "independent_segments",
         "-hls_fmp4_init_filename", "init.mp4",
         "-start_number", "1",
         "-hls_segment_filename", os.path.join(directory, "seg_%05d.m4s"),
         os.path.join(directory, "index.m3u8"),
     ]
-    return cmd
-
-
-def finalize_first(out_dir: str | os.PathLike, probe: ProbeResult) -> FirstRendition | None:
-    """Measure the remuxed variant; None when its keyframes are too far apart or it is cut short.
-
-    A truncated file keeps its header and remuxes fine: only the length of the copy tells (the
-    ladder's pass then fails it readably), and a video must not be published half.
-    """
-    directory = Path(out_dir) / "hls" / NAME
-    durations = segment_durations((directory / "index.m3u8").read_text())
-    if not durations or max(durations) > MAX_SEGMENT_SECONDS:
-        return None
-    if sum(durations) < probe.duration * COMPLETE_RATIO - 0.5:
-        return None
-    peak, average, init = _tidy_variant(directory)
-    codecs = codec_string(init.read_bytes()) + (f",{AAC_LC}" if probe.has_audio else "")
-    variant = Variant(
-        name=NAME, uri=f"{NAME}/index.m3u8", width=probe.width, height=probe.height,
-        bandwidth=peak, average_bandwidth=average, codecs=codecs, frame_rate=probe.fps,
-    )
-    return FirstRendition(variant=variant, directory=directory)
-
-
-def segment_durations(playlist: str) -> list[float]:
-    """The EXTINF durations of a media playlist, in seconds."""
-    return [float(line[8:].split(",")[0]) for line in playlist.splitlines() if line.startswith("#EXTINF:")]

@@ -4,15 +4,18 @@ rendition by a remux (no re-encode) before the ladder's pass starts; the ladder 
 import dataclasses
 import re
 import subprocess
+import time
 from urllib.parse import urlparse
 
 import pytest
+from django.core.files.storage import default_storage
 
-from videos.ffmpeg import first as first_rendition
+from videos import storage
 from videos.ffmpeg import ProbeResult, probe
-from videos.ffmpeg.runner import generate_clip, run
+from videos.ffmpeg import first as first_rendition
+from videos.ffmpeg.runner import generate_clip
 from videos.models import Video
-from videos.transcode import pipeline
+from videos.transcode import first, pipeline
 
 from .transcode_fixtures import eager_celery, transcode_settings, upload  # noqa: F401 (fixtures)
 
@@ -75,17 +78,69 @@ def test_a_minute_of_1080p_plays_before_its_ladder_is_encoded(transcode_settings
     assert "original" not in client.get(f"/videos/{video.pk}/hls/master.m3u8").content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_source_browsers_cannot_play_waits_for_the_ladder(transcode_settings, eager_celery, user, tmp_path):
-    source = tmp_path / "mpeg4.avi"
+@pytest.fixture(scope="module")
+def minute_mpeg2(tmp_path_factory):
+    """A source browsers cannot play as it is: MPEG-2 video, AAC audio, in Matroska."""
+    path = tmp_path_factory.mktemp("first") / "minute-mpeg2.mkv"
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2",
-         "-c:v", "mpeg4", str(source)], check=True,
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=60",
+         "-f", "lavfi", "-i", "sine=frequency=440:duration=60", "-c:v", "mpeg2video", "-q:v", "5",
+         "-c:a", "aac", str(path)], check=True,
     )
-    video = upload(user, source)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_other_sources_get_a_fast_rung_published_as_it_is_written(transcode_settings, eager_celery, user, client,
+                                                                 minute_mpeg2, monkeypatch):
+    transcode_settings.TRANSCODE_SEGMENT_SECONDS = 2
+    seen = {}
+    publish = first._Publisher._publish
+
+    def then_look(self, directory):
+        publish(self, directory)
+        client.force_login(user)
+        seen["master"] = client.get(f"/videos/{self.video.pk}/hls/master.m3u8").content.decode()
+        response = client.get(f"/videos/{self.video.pk}/hls/fast/index.m3u8")
+        seen["variant"], seen["cache"] = response.content.decode(), response["Cache-Control"]
+        seen["status"] = Video.objects.get(pk=self.video.pk).status
+
+    monkeypatch.setattr(first._Publisher, "_publish", then_look)
+    video = upload(user, minute_mpeg2)
     video.refresh_from_db()
-    assert video.status == Video.Status.READY and not video.renditions.filter(name="original").exists()
-    assert video.playable_at == video.ready_at
+
+    # Playable after its first two segments, while ffmpeg still writes the other 28 and before
+    # the ladder has even been claimed.
+    assert seen["status"] == Video.Status.QUEUED
+    assert "RESOLUTION=640x360" in seen["master"] and "mp4a.40.2" in seen["master"]
+    assert "#EXT-X-PLAYLIST-TYPE:EVENT" in seen["variant"] and "#EXT-X-ENDLIST" not in seen["variant"]
+    assert first.FIRST_SEGMENTS <= seen["variant"].count("#EXTINF:") < 25 and seen["cache"] == "private, no-cache"
+    # Then the rest was stored, the playlist closed, and the ladder replaced it for new plays.
+    [prefix] = {key.split("/hls/")[0] for key in storage.keys_under(f"videos/{video.pk}/first/")}
+    final = default_storage.read_bytes(f"{prefix}/hls/fast/index.m3u8").decode()
+    assert final.count("#EXTINF:") >= 29 and final.rstrip().endswith("#EXT-X-ENDLIST")
+    assert video.status == Video.Status.READY and [r.name for r in video.renditions.all()] == ["240p", "144p"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keyframes_far_apart_are_not_remuxed(transcode_settings, eager_celery, user, tmp_path):
+    sparse = tmp_path / "sparse.mp4"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=30",
+         "-c:v", "libx264", "-preset", "ultrafast", "-g", "600", "-keyint_min", "600", "-sc_threshold", "0",
+         "-pix_fmt", "yuv420p", str(sparse)], check=True,
+    )
+    assert first_rendition.remux_refusal(probe(sparse)) is None
+    video = upload(user, sparse)
+    video.refresh_from_db()
+    # One keyframe each 20 s: no remux was published, and what it stored is gone.
+    assert video.status == Video.Status.READY and video.playable_at == video.ready_at
+    # Withdrawn in a thread: wait for it.
+    deadline = time.monotonic() + 10
+    while storage.keys_under(f"videos/{video.pk}/first/") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert storage.keys_under(f"videos/{video.pk}/first/") == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -100,6 +155,7 @@ def test_a_failed_ladder_takes_its_first_rendition_with_it(transcode_settings, e
     monkeypatch.setattr(pipeline.Plan, "command", broken)
     video = upload(user, source)
     video.refresh_from_db()
+    assert video.renditions.model.objects.filter(video=video).count() == 0
     # The owner sees a failed video with its retry, as before: no half-made video stays watchable.
     assert video.status == Video.Status.FAILED and video.playable_at is None and not video.renditions.exists()
     assert not video.is_playable
@@ -121,27 +177,3 @@ def test_which_sources_are_remuxed():
     }
     for reason, change in refusals.items():
         assert first_rendition.remux_refusal(dataclasses.replace(info, **change)) == reason
-
-
-def test_keyframes_far_apart_or_a_cut_off_copy_are_not_published(tmp_path):
-    sparse = tmp_path / "sparse.mp4"
-    subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=30",
-         "-c:v", "libx264", "-preset", "ultrafast", "-g", "600", "-keyint_min", "600", "-sc_threshold", "0",
-         "-pix_fmt", "yuv420p", str(sparse)], check=True,
-    )
-    info = probe(sparse)
-    assert first_rendition.remux_refusal(info) is None
-    (tmp_path / "hls" / "original").mkdir(parents=True)
-    run(first_rendition.remux_command(source=sparse, probe=info, out_dir=tmp_path, segment_seconds=4),
-        stderr_path=tmp_path / "log")
-    assert first_rendition.finalize_first(tmp_path, info) is None  # one keyframe each 20 s
-
-    dense, out = tmp_path / "dense.mp4", tmp_path / "dense"
-    generate_clip(dense, seconds=6, size="320x240", preset="ultrafast")
-    info = probe(dense)
-    (out / "hls" / "original").mkdir(parents=True)
-    run(first_rendition.remux_command(source=dense, probe=info, out_dir=out, segment_seconds=2),
-        stderr_path=tmp_path / "log")
-    assert first_rendition.finalize_first(out, info).variant.codecs.endswith(",mp4a.40.2")
-    assert first_rendition.finalize_first(out, dataclasses.replace(info, duration=60)) is None  # cut off

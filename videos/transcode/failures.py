@@ -54,9 +54,11 @@ def attempt_fail(*, video_id, attempt: str, exc: BaseException) -> None:
         current = video is not None
         if current:
             video_move(video, Video.Status.FAILED, error=message, reason=reason)
-    # Partial objects go whatever happened to the row: nothing of a failed attempt stays.
+    # Partial objects go whatever happened to the row: nothing of a failed attempt stays, nor
+    # the first rendition that went with the failure.
     _delete_quietly(prefix)
     if current:
+        _delete_quietly(storage.first_root(video_id))
         logger.warning("video %s failed (%s): %s", video_id, reason, message)
 
 
@@ -64,9 +66,12 @@ def attempt_cancelled(*, video_id, attempt: str) -> None:
     """Finish a cancelled attempt: status cancelled, its objects removed."""
     with transaction.atomic():
         video = Video.objects.select_for_update().filter(pk=video_id, attempt=attempt).first()
-        if video is not None and video.status in Video.ACTIVE_STATUSES:
+        cancelled = video is not None and video.status in Video.ACTIVE_STATUSES
+        if cancelled:
             video_move(video, Video.Status.CANCELLED)
     storage.delete_prefix(storage.output_prefix(video_id, attempt))
+    if cancelled:
+        _delete_quietly(storage.first_root(video_id))
 
 
 def _delete_quietly(prefix: str) -> None:

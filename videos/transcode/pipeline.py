@@ -17,15 +17,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
-
-from notifications.events import RenditionReady
-from notifications.services import event_publish, video_group
 
 from .. import outputs, storage
 from ..ffmpeg import (
     FFmpegCancelled,
-    FFmpegError,
     ProbeError,
     ProbeLimits,
     ProbeResult,
@@ -42,7 +37,6 @@ from ..ffmpeg import (
     storyboard_tiles_dir,
     storyboard_vtt,
 )
-from ..ffmpeg import first as first_rendition
 from ..ffmpeg.runner import Limits
 from ..ffmpeg.runner import run as run_ffmpeg_step
 from ..lifecycle import video_move
@@ -136,7 +130,6 @@ def transcode_attempt(*, video_id, attempt: str, redelivered: bool = False) -> V
             out_dir = scratch / "out"
             make_output_dirs(out_dir)
             tracker.set_stage(Stage.TRANSCODING, TRANSCODE_SPAN[0])
-            _publish_first(video, attempt, source, plan, scratch, prefix, tracker)
             _run(plan.command(source=source, out_dir=out_dir), info.duration, scratch, tracker)
             run_ffmpeg_step(storyboard_sheet_command(out_dir=out_dir, storyboard=plan.storyboard), stderr_path=scratch / "sheet.log")
             shutil.rmtree(storyboard_tiles_dir(out_dir))
@@ -229,70 +222,6 @@ def _run(cmd: list[str], duration: float, scratch: Path, tracker: ProgressTracke
         raise ProbeError(
             f"The file is truncated or damaged: only {out_time:.1f} of its {duration:.1f} seconds could be read."
         )
-
-
-def _publish_first(video: Video, attempt: str, source: Path, plan: Plan, scratch: Path, prefix: str,
-                   tracker: ProgressTracker) -> None:
-    """Remux a source that browsers play as it is into the attempt's first rendition and publish it.
-
-    It is stored under the attempt's prefix (hls/original/) and made playable at once, before the
-    ladder starts. Anything that keeps it from being made (a refused source, keyframes too far
-    apart, a remux that fails) only costs the head start: the ladder runs as it always did.
-    """
-    info = plan.probe
-    refusal = first_rendition.remux_refusal(info)
-    if refusal:
-        logger.info("video %s: no first rendition (%s); playable once the ladder is done", video.pk, refusal)
-        return
-    work = scratch / "first"
-    (work / "hls" / first_rendition.NAME).mkdir(parents=True)
-    try:
-        cmd = first_rendition.remux_command(source=source, probe=info, out_dir=work, segment_seconds=plan.segment_seconds)
-        for _ in run_ffmpeg(cmd, duration=info.duration, stderr_path=scratch / "remux.log",
-                            should_cancel=tracker.should_stop, poll=0.25, limits=pass_limits(info.duration)):
-            tracker.update(TRANSCODE_SPAN[0])  # a heartbeat of progress: the remux takes seconds
-        made = first_rendition.finalize_first(work, info)
-    except FFmpegCancelled:
-        raise TranscodeSuperseded if tracker.superseded else TranscodeCancelled from None
-    except FFmpegError as exc:
-        logger.warning("video %s: the remux failed (%s); playable once the ladder is done", video.pk, exc)
-        return
-    if made is None:
-        logger.info("video %s: no first rendition (keyframes more than %g s apart, or the copy is short)",
-                    video.pk, first_rendition.MAX_SEGMENT_SECONDS)
-        return
-    base = f"{prefix}hls/{first_rendition.NAME}/"
-    playlist = made.directory / "index.m3u8"
-    with ThreadPoolExecutor(max_workers=settings.TRANSCODE_UPLOAD_WORKERS) as pool:
-        for future in [pool.submit(outputs.put_file, base + path.name, path)
-                       for path in sorted(made.directory.iterdir()) if path != playlist]:
-            future.result()
-    outputs.put_file(base + playlist.name, playlist)  # last: it names the segments
-    tracker.check()
-    variant = made.variant
-    with transaction.atomic():
-        locked = Video.objects.select_for_update().filter(
-            pk=video.pk, attempt=attempt, status=Video.Status.PROCESSING
-        ).first()
-        if locked is None:
-            raise TranscodeSuperseded
-        Rendition.objects.create(
-            video=locked, name=variant.name, codec=Rendition.Codec.H264, width=variant.width, height=variant.height,
-            bandwidth=variant.bandwidth, average_bandwidth=variant.average_bandwidth, codecs=variant.codecs,
-            frame_rate=variant.frame_rate, playlist_key=storage.variant_playlist_key(prefix, variant.name),
-            muxed_audio=info.has_audio,
-        )
-        locked.playable_at = timezone.now()
-        locked.save(update_fields=["playable_at"])
-        event = RenditionReady(video_id=str(locked.pk), rendition=variant.name, width=variant.width,
-                               height=variant.height, playable_at=locked.playable_at.isoformat())
-        event_publish(event, user_ids=[locked.owner_id], groups=[video_group(locked.pk)])
-        waited = (locked.playable_at - locked.created_at).total_seconds()
-    tracker.playable = True
-    tracker.update(TRANSCODE_SPAN[0], force=True)
-    shutil.rmtree(work, ignore_errors=True)  # a copy of the source: scratch space for the ladder
-    logger.info("video %s: playable %.1f s after upload (%s, %dx%d remuxed)", video.pk, waited, variant.name,
-                variant.width, variant.height)
 
 
 def _upload(out_dir: Path, prefix: str, tracker: ProgressTracker) -> None:

@@ -54,7 +54,8 @@ class ProgressTracker:
         self.stage = Stage.NONE
         self.percent = 0.0
         self.superseded = False
-        self.playable = False  # a first rendition was published: every tick says so
+        # A first rendition was published (read again with each stop check): the ticks say so.
+        self.playable = video.playable_at is not None
         self._persisted_at = 0.0
         self._checked_at = 0.0
 
@@ -85,10 +86,12 @@ class ProgressTracker:
             return False
         self._checked_at = now
         row = _unless_database_away(
-            lambda: Video.objects.filter(pk=self.video_id).values("attempt", "cancel_requested").first() or {}
+            lambda: Video.objects.filter(pk=self.video_id).values("attempt", "cancel_requested", "playable_at").first()
+            or {}
         )
         if row is None:
             return False  # the database is away; ffmpeg goes on and the next check asks again
+        self.playable = row.get("playable_at") is not None
         if row.get("attempt") != self.attempt:
             self.superseded = True
             return True
