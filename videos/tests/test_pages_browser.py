@@ -130,24 +130,32 @@ def server(process_env, tmp_path):
     daphne.stop()
 
 
-@pytest.fixture
-def worker(server, process_env, tmp_path):  # noqa: ARG001 (started after the server)
-    """A Celery worker as in production (both queues), sharing the server's database and media."""
-    env = process_env
-    log_path = tmp_path / "worker.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "mediasite", "worker", "-Q", "transcode,default",
-             "-P", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"web-test-{os.getpid()}@%h"],
+def _start_worker(env: dict, log_path: Path, queues: str) -> subprocess.Popen:
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "mediasite", "worker", "-Q", queues,
+             "-P", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle",
+             "-n", f"web-test-{queues.split(',')[0]}-{os.getpid()}@%h"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-    yield log_path
+
+
+def _stop_worker(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@pytest.fixture
+def worker(server, process_env, tmp_path):  # noqa: ARG001 (started after the server)
+    """A Celery worker as in production (the ladder's queues), sharing the server's database and media."""
+    log_path = tmp_path / "worker.log"
+    process = _start_worker(process_env, log_path, "transcode,default")
+    yield log_path
+    _stop_worker(process)
 
 
 @pytest.fixture
@@ -289,3 +297,78 @@ def test_upload_in_the_browser_then_watch_it_transcode_and_play(
         assert all(url.startswith(media_env["S3_ENDPOINT_URL"] + "/") and "Signature=" in url for url in segments)
     # The storyboard strip is built from the storyboard WebVTT and its sprite.
     browser.wait_for("document.querySelectorAll('#storyboard .scene').length > 0", timeout=10)
+
+
+FIRST_SOURCES = {
+    # H.264/AAC: remuxed as it is, at its own size.
+    "remux": (["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=30", "-f", "lavfi", "-i",
+               "sine=frequency=440:duration=30", "-c:v", "libx264", "-preset", "ultrafast", "-g", "50",
+               "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"], "thirty.mp4"),
+    # MPEG-2: a fast 360p rung, played while it is still being written (a growing EVENT playlist).
+    "fast": (["-f", "lavfi", "-i", "testsrc2=size=854x480:rate=25:duration=150", "-f", "lavfi", "-i",
+              "sine=frequency=440:duration=150", "-c:v", "mpeg2video", "-q:v", "6", "-c:a", "mp2", "-shortest"],
+             "long.mkv"),
+}
+
+
+@pytest.mark.parametrize(
+    ("storage_kind", "kind"),
+    [("local", "remux"), ("local", "fast"), pytest.param("s3", "remux", marks=pytest.mark.s3)],
+)
+def test_the_first_rendition_plays_while_the_ladder_waits_and_plays_on_through_it(
+    request, storage_kind, kind, process_env, server, browser, user, tmp_path
+):
+    """Watchable before the ladder: the waiting page becomes the player live, and stays it."""
+    from django.core.files import File
+
+    from videos import services
+
+    if storage_kind == "s3":
+        request.getfixturevalue("s3_storage")  # this process stores the upload where the workers read
+
+    args, name = FIRST_SOURCES[kind]
+    clip = tmp_path / name
+    subprocess.run(["ffmpeg", "-v", "error", *args, "-y", str(clip)], check=True, timeout=120)
+    with open(clip, "rb") as handle:
+        video = services.video_create(owner=user, file=File(handle, name=name), title="First")
+    login(browser, server, user)
+    browser.navigate(f"{server.url}/videos/{video.pk}/")
+    browser.wait_for(ONLINE, timeout=20)
+    assert browser.evaluate("!document.getElementById('player')")
+    browser.evaluate("window.stayed = true")  # gone if the page reloads
+
+    logs = tmp_path / "workers.log"
+    first = _start_worker(process_env, logs, "first")  # no ladder worker yet: the ladder waits
+    ladder = None
+    try:
+        try:
+            browser.wait_for("!!document.getElementById('player')", timeout=60)
+            browser.wait_for("window.mediasite && window.mediasite.hls && window.mediasite.hls.levels.length > 0",
+                             timeout=20)
+        except TimeoutError:
+            pytest.fail(f"no player before the ladder\n{logs.read_text()[-3000:]}")
+        video.refresh_from_db()
+        assert video.status == Video.Status.QUEUED and video.playable_at is not None
+        if kind == "fast":  # still being written: hls.js sees a live playlist, and starts at its start
+            browser.wait_for("!!(window.mediasite.hls.levels[0].details)", timeout=20)
+            assert browser.evaluate("window.mediasite.hls.levels[0].details.live") is True
+        browser.evaluate("(() => { const v = document.getElementById('player'); v.muted = true; return v.play(); })()")
+        browser.wait_for("document.getElementById('player').currentTime > 1", timeout=30)
+        assert browser.evaluate("document.getElementById('player').currentTime") < 10
+        assert browser.evaluate("window.mediasite.hls.levels.map(l => l.height)") == [360]
+
+        ladder = _start_worker(process_env, logs, "transcode,default")
+        deadline = time.monotonic() + 300
+        while video.status != Video.Status.READY and time.monotonic() < deadline:
+            time.sleep(0.5)
+            video.refresh_from_db()
+        assert video.status == Video.Status.READY, logs.read_text()[-3000:]
+        browser.wait_for("document.querySelector('[data-role=status]').dataset.status === 'ready'", timeout=20)
+        # Same page, same player, still playing: the ladder's completion broke nothing.
+        at = browser.evaluate("document.getElementById('player').currentTime")
+        browser.wait_for(f"document.getElementById('player').currentTime > {at + 1}", timeout=20)
+        assert browser.evaluate("window.stayed === true && document.getElementById('player-error').hidden") is True
+    finally:
+        for process in (first, ladder):
+            if process is not None:
+                _stop_worker(process)
