@@ -283,7 +283,7 @@ def test_redis_restarted_mid_encode_the_encode_goes_on_and_clients_reconnect(fle
         assert state["status"] == "processing" and state["stage"] in ("transcoding", "uploading"), snapshot
         assert before <= state["progress"] < 100, (before, state)
         heard = [again.receive(timeout=90)]
-        while heard[-1]["type"] == "transcode_progress":
+        while heard[-1]["type"] in ("transcode_progress", "rendition_ready"):
             heard.append(again.receive(timeout=90))
     finally:
         again.close()

@@ -17,6 +17,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+
+from notifications.events import RenditionReady
+from notifications.services import event_publish, video_group
 
 from .. import outputs, storage
 from ..ffmpeg import (
@@ -264,6 +268,13 @@ def _complete(video_id, attempt: str, prefix: str, plan: Plan, hls, *, elapsed: 
         )
         video.output_prefix = prefix
         video.transcode_seconds = round(elapsed, 3)
+        playable_at = (video.playable_at or timezone.now()).isoformat()
+        for variant in hls.variants:  # one per quality, as api.video sends them, then the completion
+            event_publish(
+                RenditionReady(video_id=str(video.pk), rendition=variant.name, width=variant.width,
+                               height=variant.height, playable_at=playable_at),
+                user_ids=[video.owner_id], groups=[video_group(video.pk)],
+            )
         video_move(video, Video.Status.READY, renditions=[v.name for v in hls.variants])
         transaction.on_commit(lambda: outputs.delete_stale_outputs(video_id, keep=prefix))
     logger.info("video %s ready in %.1f s (%s)", video.pk, elapsed, ", ".join(v.name for v in hls.variants))
