@@ -9,12 +9,14 @@ from .api.auth import TokenObtainApi
 # Queue depth and live workers on /metrics, beside django_prometheus's and the apps' collectors.
 broker_metrics.register()
 
+# Every app names its URL modules alike: api_urls.py is its part of the REST API under /api/v1/,
+# urls.py its pages (videos) or playlists (playback).
 api_v1 = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("", include("videos.api_urls")),
-    path("", include("subtitles.urls")),
-    path("notifications/", include("notifications.urls")),
-    path("uploads/", include("uploads.urls")),
+    path("", include("subtitles.api_urls")),
+    path("notifications/", include("notifications.api_urls")),
+    path("uploads/", include("uploads.api_urls")),
 ]
 
 urlpatterns = [
@@ -29,7 +31,7 @@ urlpatterns = [
     re_path(r"^api/", api_errors.api_not_found),
     re_path(r"^media/(?P<name>.+)$", media_views.media_serve, name="media"),
     path("", include("playback.urls")),
-    path("", include("videos.urls_pages")),
+    path("", include("videos.urls")),
 ]
 
 handler400 = "mediasite.api.errors.bad_request"

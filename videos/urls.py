@@ -1,4 +1,4 @@
-"""URLs of the browser pages (the playlists and the API live in their own URL modules)."""
+"""URLs of the browser pages (the REST API is in api_urls.py, the playlists in playback/urls.py)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
