@@ -1,4 +1,4 @@
-"""Shared fixtures: a real S3 server (SeaweedFS `weed mini`), S3-backed storage, users."""
+"""Shared fixtures: a real S3 server (SeaweedFS `weed mini`), S3-backed storage, users, generated clips."""
 
 import os
 import shutil
@@ -137,6 +137,30 @@ def _api_throttle_reset():
 
 
 # ---- files from other projects: real-world media and subtitles that nobody here made --------------
+
+@pytest.fixture(scope="session")
+def clip_of(tmp_path_factory):
+    """The one clip generator of the suite: a test-pattern clip (with a tone unless audio=False)
+    made once per session for each set of options, whichever tests ask for it.
+
+        clip_of(seconds=64, size="1920x1080", preset="ultrafast", crf=30)
+    """
+    from videos.ffmpeg.runner import generate_clip
+
+    root = tmp_path_factory.mktemp("clips")
+    made: dict[tuple, Path] = {}
+
+    def make(*, seconds: float = 2, size: str = "320x240", audio: bool = True, preset: str = "veryfast",
+             crf: int = 23, name: str | None = None) -> Path:
+        key = (seconds, size, audio, preset, crf, name)
+        if key not in made:
+            path = root / (name or f"{seconds:g}s-{size}{'' if audio else '-silent'}-{preset}-{crf}.mp4")
+            generate_clip(path, seconds=seconds, size=size, audio=audio, preset=preset, crf=crf)
+            made[key] = path
+        return made[key]
+
+    return make
+
 
 SAMPLES_DIR = Path(__file__).resolve().parent / ".venv" / "samples"
 

@@ -1,6 +1,5 @@
 """Helpers for the REST API tests: videos in any state, clients signed in either way, tiny clips."""
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -8,6 +7,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from videos.ffmpeg.runner import generate_clip
 
 from tests.factories import RenditionFactory, VideoFactory
 from videos.models import Video
@@ -43,14 +44,8 @@ def session_client(user, *, enforce_csrf=False) -> APIClient:
 
 
 def make_clip(path: Path, *, seconds: float = 1.0, size: str = "64x48") -> Path:
-    """A tiny real H.264 clip made by ffmpeg."""
-    subprocess.run(
-        [
-            "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc=size={size}:rate=10",
-            "-t", str(seconds), "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", str(path),
-        ],
-        check=True, timeout=60,
-    )
+    """A tiny real H.264 clip, silent, at an exact path (the suite's one generator: generate_clip)."""
+    generate_clip(path, seconds=seconds, size=size, rate=10, audio=False, preset="ultrafast")
     return path
 
 

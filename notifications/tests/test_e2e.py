@@ -17,7 +17,6 @@ from rest_framework.authtoken.models import Token
 from websockets.sync.client import connect
 
 from notifications.events import EventType, event_from_message
-from videos.ffmpeg.runner import generate_clip
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ["downloading", "probing", "transcoding", "uploading"]
@@ -99,10 +98,8 @@ def processes(settings, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def two_second_clip(tmp_path_factory):
-    path = tmp_path_factory.mktemp("e2e") / "clip.mp4"
-    generate_clip(path, seconds=2, size="320x240")
-    return path
+def two_second_clip(clip_of):
+    return clip_of(seconds=2, size="320x240")
 
 
 class Listener:

@@ -16,7 +16,6 @@ import pytest
 from django.db import connection
 
 from notifications.models import Notification
-from videos.ffmpeg.runner import generate_clip
 from videos.models import Video
 
 from .transcode_fixtures import upload
@@ -95,10 +94,8 @@ def workers(settings, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def forty_seconds_720p(tmp_path_factory):
-    path = tmp_path_factory.mktemp("faults") / "forty.mp4"
-    generate_clip(path, seconds=40, size="1280x720", preset="ultrafast", crf=30)
-    return path
+def forty_seconds_720p(clip_of):
+    return clip_of(seconds=40, size="1280x720", preset="ultrafast", crf=30)
 
 
 def _wait_for(predicate, *, timeout: float, what: str, workers: Workers):

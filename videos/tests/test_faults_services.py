@@ -29,7 +29,6 @@ from mediasite.s3_options import s3_client_config, s3_storage_options
 from notifications.models import Notification
 from notifications.tests.test_e2e import Listener
 from videos import storage
-from videos.ffmpeg.runner import generate_clip
 from videos.models import Video
 
 from .test_faults import ROOT, Workers, _state, _wait_for
@@ -226,17 +225,13 @@ def owner(user, django_user_model):
 
 
 @pytest.fixture(scope="module")
-def minute_720p(tmp_path_factory):
-    path = tmp_path_factory.mktemp("faults-services") / "minute.mp4"
-    generate_clip(path, seconds=60, size="1280x720", preset="ultrafast", crf=30)
-    return path
+def minute_720p(clip_of):
+    return clip_of(seconds=60, size="1280x720", preset="ultrafast", crf=30)
 
 
 @pytest.fixture(scope="module")
-def thirty_seconds_360p(tmp_path_factory):
-    path = tmp_path_factory.mktemp("faults-services") / "thirty.mp4"
-    generate_clip(path, seconds=30, size="640x360", preset="ultrafast", crf=30)
-    return path
+def thirty_seconds_360p(clip_of):
+    return clip_of(seconds=30, size="640x360", preset="ultrafast", crf=30)
 
 
 # ---- Redis ------------------------------------------------------------------------------------

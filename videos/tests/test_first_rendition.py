@@ -13,7 +13,6 @@ from django.core.files.storage import default_storage
 from videos import storage
 from videos.ffmpeg import ProbeResult, probe
 from videos.ffmpeg import first as first_rendition
-from videos.ffmpeg.runner import generate_clip
 from videos.models import Video
 from videos.transcode import first, pipeline
 
@@ -23,10 +22,8 @@ BROWSER_READY = dict(video_codec="h264", pix_fmt="yuv420p", rotation=0, has_audi
 
 
 @pytest.fixture(scope="module")
-def minute_1080p(tmp_path_factory):
-    path = tmp_path_factory.mktemp("first") / "minute-1080p.mp4"
-    generate_clip(path, seconds=64, size="1920x1080", preset="ultrafast", crf=30)
-    return path
+def minute_1080p(clip_of):
+    return clip_of(seconds=64, size="1920x1080", preset="ultrafast", crf=30)
 
 
 def _local_get(client, url: str):
@@ -144,10 +141,9 @@ def test_keyframes_far_apart_are_not_remuxed(transcode_settings, eager_celery, u
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_ladder_takes_its_first_rendition_with_it(transcode_settings, eager_celery, user, tmp_path,
+def test_a_failed_ladder_takes_its_first_rendition_with_it(transcode_settings, eager_celery, user, clip_of,
                                                             monkeypatch):
-    source = tmp_path / "clip.mp4"
-    generate_clip(source, seconds=3, size="320x240", preset="ultrafast")
+    source = clip_of(seconds=3, size="320x240", preset="ultrafast")
 
     def broken(self, *, source, out_dir):
         return ["ffmpeg", "-nostdin", "-v", "error", "-i", str(source), "-vf", "nosuchfilter", "-f", "null", "-"]

@@ -15,7 +15,6 @@ import pytest
 import requests
 
 from tests.api_support import make_clip
-from videos.ffmpeg.runner import generate_clip
 
 from .test_pages_browser import DaphneServer
 
@@ -26,7 +25,7 @@ SECONDS = 20
 pytestmark = pytest.mark.slow
 
 
-def test_eight_writers_and_a_transcode_on_sqlite_leave_no_lock_errors(tmp_path, settings):
+def test_eight_writers_and_a_transcode_on_sqlite_leave_no_lock_errors(tmp_path, settings, clip_of):
     env = dict(
         os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", MEDIA_ROOT=str(tmp_path / "media"),
         REDIS_URL=settings.REDIS_URL, DEBUG="true", PYTHONUNBUFFERED="1", API_THROTTLE_USER="100000/minute",
@@ -49,8 +48,7 @@ def test_eight_writers_and_a_transcode_on_sqlite_leave_no_lock_errors(tmp_path, 
         token = requests.post(f"{server.url}/api/v1/auth/token/",
                               data={"username": "admin", "password": "pw-admin-123"}, timeout=10).json()["token"]
         headers = {"Authorization": f"Token {token}"}
-        long_clip = tmp_path / "long.mp4"
-        generate_clip(long_clip, seconds=30, size="640x360", preset="ultrafast")
+        long_clip = clip_of(seconds=30, size="640x360", preset="ultrafast")
         with open(long_clip, "rb") as handle:
             first = requests.post(f"{server.url}/api/v1/videos/", headers=headers, files={"file": handle},
                                   data={"title": "the long one"}, timeout=60)

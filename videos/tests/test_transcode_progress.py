@@ -11,7 +11,6 @@ from django.core.files.storage import default_storage
 
 from videos import transcode
 from videos.ffmpeg import make_output_dirs, probe, run_ffmpeg
-from videos.ffmpeg.runner import generate_clip
 from videos.models import Video
 
 from .transcode_fixtures import eager_celery, transcode_settings, upload  # noqa: F401 (fixtures)
@@ -20,17 +19,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def ninety_seconds(tmp_path_factory):
-    path = tmp_path_factory.mktemp("long") / "ninety.mp4"
-    generate_clip(path, seconds=90, size="320x240", preset="ultrafast")
-    return path
+def ninety_seconds(clip_of):
+    return clip_of(seconds=90, size="320x240", preset="ultrafast")
 
 
 @pytest.fixture(scope="module")
-def minute_1080p(tmp_path_factory):
-    path = tmp_path_factory.mktemp("long") / "minute-1080p.mp4"
-    generate_clip(path, seconds=64, size="1920x1080", preset="ultrafast", crf=28)
-    return path
+def minute_1080p(clip_of):
+    return clip_of(seconds=64, size="1920x1080", preset="ultrafast", crf=30)
 
 
 def test_the_pass_reports_progress_from_its_first_seconds(transcode_settings, ninety_seconds, tmp_path):

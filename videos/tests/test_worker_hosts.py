@@ -31,7 +31,6 @@ from django.db import connection
 
 from mediasite.s3_options import s3_client_config, s3_storage_options
 from notifications.models import Notification
-from videos.ffmpeg.runner import generate_clip
 from videos.models import Video
 
 from .transcode_fixtures import all_keys, upload
@@ -467,17 +466,13 @@ def _ran_on(cluster: Cluster, video) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def six_seconds_360p(tmp_path_factory):
-    path = tmp_path_factory.mktemp("hosts") / "six.mp4"
-    generate_clip(path, seconds=6, size="640x360", preset="ultrafast", crf=30)
-    return path
+def six_seconds_360p(clip_of):
+    return clip_of(seconds=6, size="640x360", preset="ultrafast", crf=30)
 
 
 @pytest.fixture(scope="module")
-def forty_seconds_720p(tmp_path_factory):
-    path = tmp_path_factory.mktemp("hosts") / "forty.mp4"
-    generate_clip(path, seconds=40, size="1280x720", preset="ultrafast", crf=30)
-    return path
+def forty_seconds_720p(clip_of):
+    return clip_of(seconds=40, size="1280x720", preset="ultrafast", crf=30)
 
 
 def test_two_hosts_share_ten_videos(hosts, user, six_seconds_360p, s3_host, hosts_bucket):

@@ -10,24 +10,19 @@ from django.core.files import File
 from mediasite.celery import app as celery_app
 from notifications.services import user_group
 from videos import services
-from videos.ffmpeg.runner import generate_clip
 
 SMALL_RUNGS = ["240:400000", "144:200000"]
 
 
 @pytest.fixture(scope="session")
-def clip(tmp_path_factory):
+def clip(clip_of):
     """A 2-second 320x240 clip with a tone."""
-    path = tmp_path_factory.mktemp("clips") / "clip.mp4"
-    generate_clip(path, seconds=2, size="320x240")
-    return path
+    return clip_of(seconds=2, size="320x240", name="clip.mp4")
 
 
 @pytest.fixture(scope="session")
-def silent_clip(tmp_path_factory):
-    path = tmp_path_factory.mktemp("clips") / "silent.mp4"
-    generate_clip(path, seconds=1, size="320x180", audio=False)
-    return path
+def silent_clip(clip_of):
+    return clip_of(seconds=1, size="320x180", audio=False, name="silent.mp4")
 
 
 @pytest.fixture
