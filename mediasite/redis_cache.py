@@ -4,6 +4,8 @@ Django keeps a cache object per async context, and under ASGI every request is a
 own: each request built a new RedisCacheClient, so a new connection pool, so a new TCP connection
 to Redis with its handshake (and redis-py's package-version lookup), and each operation built a
 new redis.Redis on top. Both are thread-safe, so every cache object of a process shares them here.
+Upstream: Django ticket #35651 (RedisCacheClient connections are not reused across requests; its
+patches, django/django#18459 and #19304, are open). Delete this module when Django ships the fix.
 """
 
 import threading
