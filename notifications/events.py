@@ -50,8 +50,10 @@ class TranscodeProgress(Event):
     progress: float
     speed: float | None = None
     eta_seconds: float | None = None
-    # Whether a rendition can be played already (the first one while the ladder encodes).
+    # Whether a rendition can be played already (the first one while the ladder encodes), and in
+    # a snapshot which ones exist (ticks leave it out: None).
     playable: bool = False
+    renditions: list[str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

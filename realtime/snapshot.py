@@ -21,6 +21,7 @@ def video_state_message(video: Video) -> dict:
         stage=video.stage,
         progress=100.0 if video.status == Video.Status.READY else float(video.progress),
         playable=video.is_playable,
+        renditions=[rendition.name for rendition in video.renditions.all()],
         timestamp=at.isoformat(),
     ).to_message()
 
@@ -44,7 +45,10 @@ def connection_snapshot(*, user) -> dict:
     return {
         "type": "snapshot",
         "unread_count": unread.count(),
-        "videos": [video_state_message(video) for video in video_in_flight_for(user=user).order_by("created_at")],
+        "videos": [
+            video_state_message(video)
+            for video in video_in_flight_for(user=user).prefetch_related("renditions").order_by("created_at")
+        ],
         "notifications": [
             {"id": n.pk, "created_at": n.created_at.isoformat(), "event": n.payload}
             for n in unread[:SNAPSHOT_NOTIFICATIONS]

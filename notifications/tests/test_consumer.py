@@ -49,7 +49,7 @@ def test_snapshot_has_unread_count_and_in_flight_videos(user, other_user, make_v
     assert by_id[str(processing.pk)] | {"timestamp": None} == {
         "type": "transcode_progress", "video_id": str(processing.pk), "status": "processing",
         "stage": "transcoding", "progress": 42.5, "speed": None, "eta_seconds": None, "timestamp": None,
-        "playable": False,
+        "playable": False, "renditions": [],
     }
 
 

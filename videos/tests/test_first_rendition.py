@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 import pytest
 from django.core.files.storage import default_storage
 
+from realtime.snapshot import connection_snapshot
 from videos import storage
 from videos.ffmpeg import ProbeResult, probe
 from videos.ffmpeg import first as first_rendition
@@ -102,6 +103,7 @@ def test_other_sources_get_a_fast_rung_published_as_it_is_written(transcode_sett
         response = client.get(f"/videos/{self.video.pk}/hls/fast/index.m3u8")
         seen["variant"], seen["cache"] = response.content.decode(), response["Cache-Control"]
         seen["status"] = Video.objects.get(pk=self.video.pk).status
+        seen["snapshot"] = connection_snapshot(user=user)["videos"]
 
     monkeypatch.setattr(first._Publisher, "_publish", then_look)
     video = upload(user, minute_mpeg2)
@@ -110,6 +112,8 @@ def test_other_sources_get_a_fast_rung_published_as_it_is_written(transcode_sett
     # Playable after its first two segments, while ffmpeg still writes the other 28 and before
     # the ladder has even been claimed.
     assert seen["status"] == Video.Status.QUEUED
+    [state] = seen["snapshot"]  # what a websocket client is told on connect
+    assert (state["status"], state["playable"], state["renditions"]) == ("queued", True, ["fast"])
     assert "RESOLUTION=640x360" in seen["master"] and "mp4a.40.2" in seen["master"]
     assert "#EXT-X-PLAYLIST-TYPE:EVENT" in seen["variant"] and "#EXT-X-ENDLIST" not in seen["variant"]
     assert first.FIRST_SEGMENTS <= seen["variant"].count("#EXTINF:") < 25 and seen["cache"] == "private, no-cache"
