@@ -87,3 +87,24 @@ def test_a_video_queued_too_long_gets_its_task_sent_again_once_a_period(user, se
     assert liveness.videos_watch()["resent"] == 1 and enqueued == [lost.pk]
     assert liveness.videos_watch()["resent"] == 0 and enqueued == [lost.pk]  # not again within the period
     assert Video.objects.get(pk=fresh.pk).status == Video.Status.QUEUED
+
+
+def test_a_running_attempt_sends_its_state_at_least_every_second_whatever_it_does(user, monkeypatch):
+    """Steps without reports of their own (measuring segments, the storyboard sheet) leave no gap."""
+    import time as clock
+
+    from videos.transcode import progress
+
+    sent = []
+    monkeypatch.setattr(progress, "publish_progress", lambda *a, **kw: sent.append((clock.monotonic(), kw)) or True)
+    video = _processing(user, beat_age=1)
+    tracker = progress.ProgressTracker(video, video.attempt)
+    with tracker.ticking():
+        tracker.set_stage(Video.Stage.TRANSCODING, 40)
+        clock.sleep(3.2)  # a step that reports nothing
+    assert len(sent) >= 4  # the stage change, then about one a second
+    gaps = [b[0] - a[0] for a, b in zip(sent, sent[1:])]
+    assert max(gaps) < 1.6 and {kw["progress"] for _, kw in sent} == {40}
+    count = len(sent)
+    clock.sleep(1.5)
+    assert len(sent) == count  # nothing after the block ends

@@ -121,26 +121,28 @@ def transcode_attempt(*, video_id, attempt: str, redelivered: bool = False) -> V
             tempfile.TemporaryDirectory(prefix=scratch_prefix(), dir=settings.TRANSCODE_SCRATCH_DIR) as scratch,
         ):
             scratch = Path(scratch)
-            tracker.set_stage(Stage.DOWNLOADING, 0)
-            source = _download(video, scratch, tracker)
-            tracker.set_stage(Stage.PROBING, 1)
-            info = probe(source, probe_limits())
-            Video.objects.filter(pk=video.pk, attempt=attempt).update(
-                duration=info.duration, width=info.width, height=info.height, fps=info.fps,
-                has_audio=info.has_audio,
-            )
-            plan = transcode_plan(info)
-            prefix = storage.output_prefix(video.pk, attempt)
-            out_dir = scratch / "out"
-            make_output_dirs(out_dir)
-            tracker.set_stage(Stage.TRANSCODING, TRANSCODE_SPAN[0])
-            _run(plan.command(source=source, out_dir=out_dir), info.duration, scratch, tracker)
-            run_ffmpeg_step(storyboard_sheet_command(out_dir=out_dir, storyboard=plan.storyboard), stderr_path=scratch / "sheet.log")
-            shutil.rmtree(storyboard_tiles_dir(out_dir))
-            hls = finalize_hls(out_dir, plan.ladder, has_audio=info.has_audio)
-            (out_dir / "thumbs" / "storyboard.vtt").write_text(storyboard_vtt(plan.storyboard, duration=info.duration))
-            tracker.set_stage(Stage.UPLOADING, TRANSCODE_SPAN[1])
-            _upload(out_dir, prefix, tracker)
+            # Ticks stop before the completion, so that no progress event follows transcode_complete.
+            with tracker.ticking():
+                tracker.set_stage(Stage.DOWNLOADING, 0)
+                source = _download(video, scratch, tracker)
+                tracker.set_stage(Stage.PROBING, 1)
+                info = probe(source, probe_limits())
+                Video.objects.filter(pk=video.pk, attempt=attempt).update(
+                    duration=info.duration, width=info.width, height=info.height, fps=info.fps,
+                    has_audio=info.has_audio,
+                )
+                plan = transcode_plan(info)
+                prefix = storage.output_prefix(video.pk, attempt)
+                out_dir = scratch / "out"
+                make_output_dirs(out_dir)
+                tracker.set_stage(Stage.TRANSCODING, TRANSCODE_SPAN[0])
+                _run(plan.command(source=source, out_dir=out_dir), info.duration, scratch, tracker)
+                run_ffmpeg_step(storyboard_sheet_command(out_dir=out_dir, storyboard=plan.storyboard), stderr_path=scratch / "sheet.log")
+                shutil.rmtree(storyboard_tiles_dir(out_dir))
+                hls = finalize_hls(out_dir, plan.ladder, has_audio=info.has_audio)
+                (out_dir / "thumbs" / "storyboard.vtt").write_text(storyboard_vtt(plan.storyboard, duration=info.duration))
+                tracker.set_stage(Stage.UPLOADING, TRANSCODE_SPAN[1])
+                _upload(out_dir, prefix, tracker)
             return _complete(video.pk, attempt, prefix, plan, hls, elapsed=time.monotonic() - started)
     except TranscodeCancelled:
         attempt_cancelled(video_id=video.pk, attempt=attempt)
