@@ -125,7 +125,8 @@ def test_other_sources_get_a_fast_rung_published_as_it_is_written(transcode_sett
 
 
 @pytest.mark.django_db(transaction=True)
-def test_keyframes_far_apart_are_not_remuxed(transcode_settings, eager_celery, user, tmp_path):
+def test_keyframes_far_apart_get_the_fast_rung_instead_of_a_remux(transcode_settings, eager_celery, user, tmp_path,
+                                                                   monkeypatch):
     sparse = tmp_path / "sparse.mp4"
     subprocess.run(
         ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=30",
@@ -133,15 +134,24 @@ def test_keyframes_far_apart_are_not_remuxed(transcode_settings, eager_celery, u
          "-pix_fmt", "yuv420p", str(sparse)], check=True,
     )
     assert first_rendition.remux_refusal(probe(sparse)) is None
+    published, ladder_pass = [], pipeline._run
+
+    def when_the_ladder_starts(cmd, duration, scratch, tracker):
+        published.extend(Video.objects.get(pk=tracker.video_id).renditions.values_list("name", flat=True))
+        return ladder_pass(cmd, duration, scratch, tracker)
+
+    monkeypatch.setattr(pipeline, "_run", when_the_ladder_starts)
     video = upload(user, sparse)
     video.refresh_from_db()
-    # One keyframe each 20 s: no remux was published, and what it stored is gone.
-    assert video.status == Video.Status.READY and video.playable_at == video.ready_at
-    # Withdrawn in a thread: wait for it.
+    # One keyframe each 20 s: the remux was dropped (and what it stored removed), the fast rung
+    # was published in its place before the ladder.
+    assert published == ["fast"]
+    assert video.status == Video.Status.READY and video.playable_at < video.ready_at
     deadline = time.monotonic() + 10
-    while storage.keys_under(f"videos/{video.pk}/first/") and time.monotonic() < deadline:
+    while len({k.split("/")[3] for k in storage.keys_under(storage.first_root(video.pk))}) > 1:
+        assert time.monotonic() < deadline, storage.keys_under(storage.first_root(video.pk))
         time.sleep(0.1)
-    assert storage.keys_under(f"videos/{video.pk}/first/") == []
+    assert all("/hls/fast/" in key for key in storage.keys_under(storage.first_root(video.pk)))
 
 
 @pytest.mark.django_db(transaction=True)

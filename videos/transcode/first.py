@@ -31,7 +31,7 @@ from notifications.events import RenditionReady
 from notifications.services import event_publish, video_group
 
 from .. import outputs, storage
-from ..ffmpeg import FFmpegError, ladder_for, probe, run_ffmpeg
+from ..ffmpeg import ladder_for, probe, run_ffmpeg
 from ..ffmpeg import first as commands
 from ..ffmpeg.hls import AAC_LC, codec_string
 from ..models import Rendition, Video
@@ -49,41 +49,60 @@ def first_rendition_make(*, video_id) -> bool:
     video = Video.objects.filter(pk=video_id).first()
     if video is None or video.status not in Video.ACTIVE_STATUSES or video.playable_at is not None:
         return False
-    prefix = storage.first_prefix(video.pk, uuid.uuid4().hex[:12])
-    publisher = _Publisher(video, prefix)
+    publisher = None
     try:
         with tempfile.TemporaryDirectory(prefix="mediasite-first-", dir=settings.TRANSCODE_SCRATCH_DIR) as scratch:
             scratch = Path(scratch)
             source = default_storage.local_file(video.source.name, scratch)
             info = probe(source, probe_limits())
             refusal = commands.remux_refusal(info)
-            out_dir = scratch / "out"
             if refusal is None:
-                kind = "remuxed"
-                cmd = commands.remux_command(source=source, probe=info, out_dir=out_dir,
-                                             segment_seconds=settings.TRANSCODE_SEGMENT_SECONDS)
-            else:
+                try:
+                    publisher = _make(video, source, info, scratch / "remux", remux=True)
+                    kind = "remuxed"
+                except SparseKeyframes as exc:
+                    refusal = str(exc)
+            if refusal is not None:
+                publisher = _make(video, source, info, scratch / "fast", remux=False)
                 kind = f"fast rung ({refusal})"
-                [rung] = ladder_for(info, rungs=[settings.FIRST_RUNG])[-1:]
-                cmd = commands.fast_rung_command(source=source, probe=info, rung=rung, out_dir=out_dir,
-                                                 segment_seconds=settings.TRANSCODE_SEGMENT_SECONDS, preset=FAST_PRESET)
-            publisher.expect(info, name=commands.NAME if refusal is None else commands.FAST_NAME,
-                             size=(info.width, info.height) if refusal is None else (rung.width, rung.height))
-            for _ in run_ffmpeg(cmd, duration=info.duration, stderr_path=scratch / "first.log",
-                                should_cancel=publisher.should_stop, poll=SYNC_INTERVAL,
-                                limits=pass_limits(info.duration)):
-                publisher.sync(out_dir)
-            publisher.sync(out_dir, final=True)
     except Exception as exc:  # the ladder goes on regardless: a first rendition is a head start
         logger.warning("video %s: no first rendition (%s: %s)", video.pk, type(exc).__name__, exc)
-        publisher.withdraw()
         return False
     if publisher.published_at is None:
-        publisher.withdraw()
         return False
     logger.info("video %s: first rendition %s, playable %.1f s after the upload", video.pk, kind,
                 (publisher.published_at - video.created_at).total_seconds())
     return True
+
+
+class SparseKeyframes(Exception):
+    """A remux would cut segments longer than MAX_SEGMENT_SECONDS: the fast rung is made instead."""
+
+
+def _make(video: Video, source: Path, info, out_dir: Path, *, remux: bool) -> "_Publisher":
+    """Run one first-rendition command, publishing as it goes; what it stored goes if it is not published."""
+    publisher = _Publisher(video, storage.first_prefix(video.pk, uuid.uuid4().hex[:12]))
+    segment = settings.TRANSCODE_SEGMENT_SECONDS
+    if remux:
+        cmd = commands.remux_command(source=source, probe=info, out_dir=out_dir, segment_seconds=segment)
+        publisher.expect(info, name=commands.NAME, size=(info.width, info.height))
+    else:
+        [rung] = ladder_for(info, rungs=[settings.FIRST_RUNG])[-1:]
+        cmd = commands.fast_rung_command(source=source, probe=info, rung=rung, out_dir=out_dir,
+                                         segment_seconds=segment, preset=FAST_PRESET)
+        publisher.expect(info, name=commands.FAST_NAME, size=(rung.width, rung.height))
+    try:
+        for _ in run_ffmpeg(cmd, duration=info.duration, stderr_path=out_dir.parent / f"{out_dir.name}.log",
+                            should_cancel=publisher.should_stop, poll=SYNC_INTERVAL,
+                            limits=pass_limits(info.duration)):
+            publisher.sync(out_dir)
+        publisher.sync(out_dir, final=True)
+    except BaseException:
+        publisher.withdraw()
+        raise
+    if publisher.published_at is None:
+        publisher.withdraw()
+    return publisher
 
 
 class _Publisher:
@@ -139,7 +158,7 @@ class _Publisher:
             outputs.put_file(self.base + "index.m3u8", published)
         if self.published_at is None and self.init_stored and (len(self.stored) >= FIRST_SEGMENTS or final):
             if self.remuxed and max(seconds for _, seconds in self.stored) > commands.MAX_SEGMENT_SECONDS:
-                raise FFmpegError("keyframes are more than 10 s apart", stderr_tail="")
+                raise SparseKeyframes(f"keyframes more than {commands.MAX_SEGMENT_SECONDS:g} s apart")
             self._publish(directory)
         elif final and self.rendition_id:
             Rendition.objects.filter(pk=self.rendition_id).update(complete=True)
