@@ -72,3 +72,40 @@ def test_an_unknown_token_is_refused_and_not_cached(user):
     for _ in range(2):
         assert_error(client.get(NOTIFICATIONS), 401, "authentication_failed")
     assert cache.get(token_cache_key("0" * 40)) is None
+
+
+def test_the_accounts_role_comes_cached_and_a_change_of_group_counts_at_once(user, other_user):
+    """The token's entry holds the account's groups (no role query), dropped whenever they change."""
+    from django.contrib.auth.models import Group
+
+    from tests.api_support import make_video
+    from users.roles import Role
+    from users.services import user_role_set
+
+    private = make_video(other_user)
+    path = f"/api/v1/videos/{private.pk}/"
+    client = token_client(user)
+    assert client.get(path).status_code == 404
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 404
+    assert not any("auth_group" in query["sql"] for query in queries)
+
+    user_role_set(user=user, role=Role.MODERATOR)  # user.groups: remove, then add
+    assert client.get(path).status_code == 200
+    moderators = Group.objects.get(name=Role.MODERATOR)
+    moderators.user_set.remove(user)  # the other side of the relation
+    assert client.get(path).status_code == 404
+    moderators.user_set.add(user)
+    assert client.get(path).json()["can_edit"] is True
+    moderators.name = "former moderators"
+    moderators.save()
+    assert client.get(path).status_code == 404
+    moderators.name = Role.MODERATOR
+    moderators.save()
+    assert client.get(path).status_code == 200
+    moderators.user_set.clear()
+    assert client.get(path).status_code == 404
+    moderators.user_set.add(user)
+    assert client.get(path).status_code == 200
+    moderators.delete()
+    assert client.get(path).status_code == 404

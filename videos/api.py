@@ -3,7 +3,6 @@
 import os
 import tempfile
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
@@ -24,7 +23,7 @@ from users.selectors import user_can_upload
 from .ffmpeg.errors import ProbeError
 from .ffmpeg.probe import probe
 from .transcode import probe_limits
-from .models import Rendition, Video
+from .models import Video
 from .serializers import VideoDetailSerializer, VideoListItemSerializer
 
 
@@ -44,11 +43,8 @@ def probe_upload(file) -> None:
 
 def video_get_for_detail(*, user, video_id) -> Video:
     """The video with what the detail view shows, or 404 when it does not exist or is hidden from this user."""
+    # Its renditions and subtitles are read by the serializer, as rows (VideoDetailSerializer).
     queryset = Video.objects.filter(selectors.video_visible_filter(user)).select_related("owner")
-    queryset = queryset.prefetch_related(
-        Prefetch("renditions", queryset=Rendition.objects.all()),
-        "subtitles",
-    )
     return get_object_or_404(queryset, pk=video_id)
 
 
@@ -104,6 +100,14 @@ class VideoCollectionApi(APIView):
             request.upload_handlers.insert(0, UploadLimitHandler(request))
         super().initial(request, *args, **kwargs)
 
+    def filters(self, request) -> dict:
+        """The validated filters; a page asked for with none (most are) skips the serializer."""
+        if not any(name in request.query_params for name in self.FilterSerializer._declared_fields):
+            return {}
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return filters.validated_data
+
     @extend_schema(
         operation_id="videos_list",
         summary="List videos: your own and public ones, newest first.",
@@ -112,9 +116,7 @@ class VideoCollectionApi(APIView):
         tags=["videos"],
     )
     def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        videos = filter_videos(selectors.video_list(user=request.user), user=request.user, **filters.validated_data)
+        videos = filter_videos(selectors.video_list_rows(user=request.user), user=request.user, **self.filters(request))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(videos, request, view=self)
         data = VideoListItemSerializer(page, many=True, context={"request": request}).data

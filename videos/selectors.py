@@ -36,6 +36,18 @@ def video_list(*, user) -> QuerySet[Video]:
     return Video.objects.filter(video_listed_filter(user)).select_related("owner").only(*LIST_FIELDS)
 
 
+# The same, as plain rows for the API's list (videos.serializers.list_item formats them).
+LIST_ROW_FIELDS = (
+    "id", "title", "visibility", "status", "progress", "duration", "created_at", "output_prefix",
+    "owner_id", "owner__username",
+)
+
+
+def video_list_rows(*, user) -> QuerySet[dict]:
+    """What video_list shows, as dicts: no model instance for a video or its owner (a list page's biggest cost)."""
+    return Video.objects.filter(video_listed_filter(user)).values(*LIST_ROW_FIELDS)
+
+
 def video_get_visible(*, user, video_id) -> Video | None:
     """The video if this user may see it, else None (callers answer 404, not 403, to hide it)."""
     return Video.objects.filter(video_visible_filter(user), pk=video_id).select_related("owner").first()

@@ -2,26 +2,71 @@
 
 The declared fields are the contract (drf-spectacular builds the OpenAPI schema from them, and
 schemathesis checks responses against it). ``to_representation`` is written out by hand: a list
-page renders twenty videos, and DRF's field-by-field machinery cost more than the query did.
+page renders twenty videos, and DRF's field-by-field machinery cost more than the query did. A
+list page formats plain rows (selectors.video_list_rows), not model instances: building twenty
+videos and their owners cost more than running the page's query (bench/api.py, profiled).
 """
 
 from django.core.files.storage import default_storage
 from rest_framework import serializers
 
-from . import selectors
+from . import selectors, storage
 from .models import Rendition, Video
 from .playback_links import playback_url
+
 _datetime = serializers.DateTimeField()
 
 
-def media_url(request, key: str) -> str | None:
-    """A fresh signed, absolute URL for a stored object, or None when there is none yet."""
-    # S3 presigned URLs are absolute already; local storage signs paths under MEDIA_URL.
-    return request.build_absolute_uri(default_storage.url(key)) if key else None
+class Links:
+    """A response's absolute URLs, with its scheme and host worked out once instead of per URL.
+
+    Same result as request.build_absolute_uri: our paths (UUID keys, quoted by the storage, signed
+    with hex) hold nothing it would quote, so the origin is simply put in front of them.
+    """
+
+    def __init__(self, request):
+        self.request = request
+        self.origin = request.build_absolute_uri("/")[:-1]
+
+    def absolute(self, url: str) -> str:
+        if url.startswith("/") and not url.startswith("//") and "/." not in url:
+            return self.origin + url
+        return self.request.build_absolute_uri(url)  # already absolute (S3), or a path to resolve
+
+    def media(self, key: str) -> str | None:
+        """A fresh signed, absolute URL for a stored object, or None when there is none yet."""
+        # S3 presigned URLs are absolute already; local storage signs paths under MEDIA_URL.
+        return self.absolute(default_storage.url(key)) if key else None
 
 
 def _when(value):
     return _datetime.to_representation(value) if value is not None else None
+
+
+def _links(serializer) -> Links:
+    # One per response: a list serializer's children share their parent's context.
+    context = serializer.context
+    links = context.get("links")
+    if links is None:
+        links = context["links"] = Links(context["request"])
+    return links
+
+
+def list_item(links: Links, *, id, title, visibility, status, progress, duration, owner_id, owner__username,
+              created_at, output_prefix) -> dict:
+    """A video as a list shows it, from the columns of selectors.LIST_ROW_FIELDS."""
+    return {
+        "id": str(id),
+        "title": title,
+        "visibility": visibility,
+        "status": status,
+        "progress": float(progress),
+        "duration": duration,
+        "owner": {"id": owner_id, "username": owner__username},
+        "created_at": _when(created_at),
+        "poster_url": links.media(storage.poster_key(output_prefix)) if output_prefix else None,
+        "url": f"{links.origin}/api/v1/videos/{id}/",
+    }
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -41,20 +86,11 @@ class VideoListItemSerializer(serializers.Serializer):
     poster_url = serializers.URLField(allow_null=True, help_text="Signed, short-lived; null until ready.")
     url = serializers.URLField(help_text="This video in the API.")
 
-    def to_representation(self, video: Video) -> dict:
-        request = self.context["request"]
-        return {
-            "id": str(video.pk),
-            "title": video.title,
-            "visibility": video.visibility,
-            "status": video.status,
-            "progress": float(video.progress),
-            "duration": video.duration,
-            "owner": {"id": video.owner_id, "username": video.owner.username},
-            "created_at": _when(video.created_at),
-            "poster_url": media_url(request, video.poster_key),
-            "url": request.build_absolute_uri(f"/api/v1/videos/{video.pk}/"),
-        }
+    def to_representation(self, row: dict) -> dict:
+        return list_item(_links(self), **row)
+
+
+RENDITION_FIELDS = ("name", "codec", "width", "height", "bandwidth")
 
 
 class RenditionSerializer(serializers.Serializer):
@@ -109,9 +145,14 @@ class VideoDetailSerializer(VideoListItemSerializer):
 
     def to_representation(self, video: Video) -> dict:
         request = self.context["request"]
+        links = _links(self)
         ready = video.is_ready
         playable = video.is_playable
-        data = super().to_representation(video)
+        data = list_item(
+            links, id=video.pk, title=video.title, visibility=video.visibility, status=video.status,
+            progress=video.progress, duration=video.duration, owner_id=video.owner_id,
+            owner__username=video.owner.username, created_at=video.created_at, output_prefix=video.output_prefix,
+        )
         data.update(
             description=video.description,
             stage=video.stage,
@@ -125,24 +166,25 @@ class VideoDetailSerializer(VideoListItemSerializer):
             updated_at=_when(video.updated_at),
             ready_at=_when(video.ready_at),
             playable_at=_when(video.playable_at) if playable else None,
-            renditions=[
-                {"name": r.name, "codec": r.codec, "width": r.width, "height": r.height, "bandwidth": r.bandwidth}
-                for r in video.renditions.all()
-            ],
+            # Rows, not instances: a query each, without prefetch_related's machinery, which cost
+            # more than the two queries themselves.
+            renditions=list(video.renditions.values(*RENDITION_FIELDS)),
             storyboard=(
                 {
-                    "image_url": media_url(request, video.storyboard_image_key),
-                    "vtt_url": media_url(request, video.storyboard_vtt_key),
+                    "image_url": links.media(video.storyboard_image_key),
+                    "vtt_url": links.media(video.storyboard_vtt_key),
                 }
                 if ready
                 else None
             ),
             subtitles=[
                 {
-                    "id": s.pk, "language": s.language, "label": s.label, "kind": s.kind,
-                    "is_default": s.is_default, "url": media_url(request, s.vtt_key),
+                    "id": pk, "language": language, "label": label, "kind": kind,
+                    "is_default": is_default, "url": links.media(vtt_key),
                 }
-                for s in video.subtitles.all()
+                for pk, language, label, kind, is_default, vtt_key in video.subtitles.values_list(
+                    "pk", "language", "label", "kind", "is_default", "vtt_key"
+                )
             ],
             playback_url=playback_url(video, request=request) if playable else None,
             can_edit=selectors.video_can_edit(user=request.user, video=video),

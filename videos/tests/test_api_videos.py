@@ -86,21 +86,62 @@ def test_list_cursor_pagination(user):
     assert_error(client.get(LIST, {"cursor": "garbage"}), 404, "not_found")
 
 
-def test_list_query_count_does_not_grow(user, other_user, settings):
+def count_queries_of(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_list_query_count_is_pinned(user, other_user):
+    """One query a page, however long: the token's account (and its role) come from the cache, and
+    the rows are read with their owners' names."""
     client = token_client(user)
-
-    def count_queries() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(LIST).status_code == 200
-        return len(queries)
-
     make_ready_video(other_user)
-    count_queries()  # the token's account is cached from here on
-    few = count_queries()
+    count_queries_of(client, LIST)  # the token's account is cached from here on
+    few = count_queries_of(client, LIST)
     for index in range(25):
         make_ready_video(other_user) if index % 2 else make_video(user)
     assert len(client.get(LIST).json()["results"]) == 20
-    assert count_queries() == few <= 3
+    assert count_queries_of(client, LIST) == few == 1
+    assert count_queries_of(client, LIST + "?status=ready&mine=false") == 1
+    assert count_queries_of(client, client.get(LIST).json()["next"]) == 1
+
+
+def test_detail_query_count_is_pinned(user, other_user):
+    """The video with its owner, its renditions, its subtitles: three queries, whoever asks."""
+    from subtitles.models import Subtitle
+
+    video = make_ready_video(other_user)
+    Subtitle.objects.create(video=video, language="en", vtt_key=storage.subtitle_vtt_key(video.pk, "en", "subtitles"))
+    client = token_client(user)
+    count_queries_of(client, detail(video))  # the token's account and its groups are cached from here on
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(detail(video)).json()
+    assert len(queries) == 3, [query["sql"] for query in queries]
+    assert not any("auth_group" in query["sql"] or "authtoken" in query["sql"] for query in queries)
+    assert len(body["renditions"]) == 1 and len(body["subtitles"]) == 1 and body["can_edit"] is False
+    assert count_queries_of(APIClient(), detail(video)) == 3
+
+
+def without_expiry(item: dict) -> dict:
+    # A signed URL carries the moment it was signed in: compare where it points.
+    return {**item, "poster_url": item["poster_url"] and item["poster_url"].split("?")[0]}
+
+
+def test_list_item_is_the_detail_cut_short(user, other_user):
+    """A list item (formatted from a row) says what the detail (formatted from the instance) says."""
+    video = make_ready_video(other_user, with_files=True, title="Same either way")
+    mine = make_video(user, status=Video.Status.PROCESSING, progress=40)
+    client = token_client(user)
+    items = {item["id"]: item for item in client.get(LIST).json()["results"]}
+    for shown in (video, mine):
+        item = items[str(shown.pk)]
+        body = client.get(detail(shown)).json()
+        assert list(item) == ["id", "title", "visibility", "status", "progress", "duration", "owner", "created_at",
+                              "poster_url", "url"]
+        assert without_expiry(item) == without_expiry({name: body[name] for name in item})
+    assert items[str(video.pk)]["poster_url"].startswith(f"http://testserver/media/{video.poster_key}?expires=")
+    assert items[str(mine.pk)]["progress"] == 40.0 and items[str(mine.pk)]["poster_url"] is None
 
 
 # --- detail ----------------------------------------------------------------------------------
