@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "subtitles",
     "notifications",
     "uploads",
+    "backups",
 ]
 
 MIDDLEWARE = [

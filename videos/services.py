@@ -177,6 +177,17 @@ def video_retranscode(*, video: Video) -> Video:
     return video
 
 
+def video_resume(*, video_id) -> None:
+    """Queue again a video restored queued or processing (backups.services): its task did not come with it."""
+    with transaction.atomic():
+        video = Video.objects.select_for_update().filter(pk=video_id).first()
+        if video is None or video.status not in Video.ACTIVE_STATUSES:
+            return
+        if video.status == Video.Status.PROCESSING:
+            video_move(video, Video.Status.QUEUED)  # that attempt's worker belonged to the old installation
+        transaction.on_commit(lambda: _enqueue_transcode(video.pk))
+
+
 def video_cancel(*, video: Video) -> Video:
     """Cancel a queued or processing video; a running ffmpeg stops within two seconds."""
     with transaction.atomic():

@@ -47,6 +47,17 @@ def first_root(video_id: uuid.UUID) -> str:
     return f"{video_prefix(video_id)}first/"
 
 
+def video_id_of(key: str) -> str:
+    """The id (as text) of the video a key of videos/<uuid>/… belongs to."""
+    return key.split("/")[1]
+
+
+def immutable_key(key: str) -> bool:
+    """Whether the object at KEY is never rewritten once stored: a source, or a transcode attempt's output."""
+    parts = key.split("/")
+    return len(parts) > 3 and parts[0] == "videos" and parts[2] in ("source", "out")
+
+
 def master_playlist_key(prefix: str) -> str:
     return f"{prefix}hls/master.m3u8"
 
