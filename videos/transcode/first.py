@@ -31,7 +31,7 @@ from notifications.events import RenditionReady
 from notifications.services import event_publish, video_group
 
 from .. import outputs, storage
-from ..ffmpeg import ladder_for, probe, run_ffmpeg
+from ..ffmpeg import FFmpegCancelled, ladder_for, probe, run_ffmpeg
 from ..ffmpeg import first as commands
 from ..ffmpeg.hls import AAC_LC, codec_string
 from ..models import Rendition, Video
@@ -97,6 +97,12 @@ def _make(video: Video, source: Path, info, out_dir: Path, *, remux: bool) -> "_
                             limits=pass_limits(info.duration)):
             publisher.sync(out_dir)
         publisher.sync(out_dir, final=True)
+    except FFmpegCancelled:
+        if publisher.published_at is None:
+            publisher.withdraw()
+            raise
+        # Published already; the video left flight (ready, cancelled, failed) before the rest was written.
+        logger.info("video %s: first rendition stopped, the video is no longer in flight", video.pk)
     except BaseException:
         publisher.withdraw()
         raise
