@@ -84,6 +84,7 @@ class RenditionReady(Event):
     width: int
     height: int
     playable_at: str
+    first: bool = False  # the first rendition (a remux or a fast rung), before the ladder
 
 
 @dataclass(frozen=True, kw_only=True)

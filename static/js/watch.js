@@ -207,8 +207,9 @@
   }
 
   function onComplete() {
-    if (document.getElementById("player")) {
-      // Already watching the first rendition: keep playing, only the status changes.
+    var player = document.getElementById("player");
+    if (player && (!player.paused || player.currentTime > 0)) {
+      // Watching the first rendition: keep playing, only the status changes.
       setStatus("ready");
       var line = part("progress-line");
       if (line) line.hidden = true;
@@ -270,7 +271,8 @@
           if (event.playable) becomePlayable();
         }
       } else if (event.type === "rendition_ready") {
-        becomePlayable();
+        if (event.first) becomePlayable(); // the ladder's own renditions come with its completion
+
       } else if (event.type === "transcode_complete") {
         onComplete();
       } else if (event.type === "transcode_failed") {

@@ -189,7 +189,7 @@ class _Publisher:
             video.save(update_fields=["playable_at"])
             event_publish(
                 RenditionReady(video_id=str(video.pk), rendition=rendition.name, width=width, height=height,
-                               playable_at=video.playable_at.isoformat()),
+                               playable_at=video.playable_at.isoformat(), first=True),
                 user_ids=[video.owner_id], groups=[video_group(video.pk)],
             )
         self.rendition_id, self.published_at = rendition.pk, video.playable_at
