@@ -96,8 +96,8 @@ def test_other_sources_get_a_fast_rung_published_as_it_is_written(transcode_sett
     seen = {}
     publish = first._Publisher._publish
 
-    def then_look(self, directory):
-        publish(self, directory)
+    def then_look(self, directory, **kwargs):
+        publish(self, directory, **kwargs)
         client.force_login(user)
         seen["master"] = client.get(f"/videos/{self.video.pk}/hls/master.m3u8").content.decode()
         response = client.get(f"/videos/{self.video.pk}/hls/fast/index.m3u8")
@@ -187,3 +187,20 @@ def test_which_sources_are_remuxed():
     }
     for reason, change in refusals.items():
         assert first_rendition.remux_refusal(dataclasses.replace(info, **change)) == reason
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_source_shorter_than_two_segments_is_published_complete(transcode_settings, eager_celery, user, clip_of,
+                                                                 monkeypatch):
+    """Published by the last sync: its playlist is final, so it is read cached like any other."""
+    transcode_settings.TRANSCODE_SEGMENT_SECONDS = 4
+    seen, ladder_pass = [], pipeline._run
+
+    def when_the_ladder_starts(cmd, duration, scratch, tracker):
+        seen.extend(Video.objects.get(pk=tracker.video_id).renditions.values_list("name", "complete"))
+        return ladder_pass(cmd, duration, scratch, tracker)
+
+    monkeypatch.setattr(pipeline, "_run", when_the_ladder_starts)
+    video = upload(user, clip_of(seconds=3, size="320x240", preset="ultrafast"))
+    video.refresh_from_db()
+    assert seen == [("original", True)] and video.status == Video.Status.READY

@@ -165,11 +165,11 @@ class _Publisher:
         if self.published_at is None and self.init_stored and (len(self.stored) >= FIRST_SEGMENTS or final):
             if self.remuxed and max(seconds for _, seconds in self.stored) > commands.MAX_SEGMENT_SECONDS:
                 raise SparseKeyframes(f"keyframes more than {commands.MAX_SEGMENT_SECONDS:g} s apart")
-            self._publish(directory)
+            self._publish(directory, complete=final)
         elif final and self.rendition_id:
             Rendition.objects.filter(pk=self.rendition_id).update(complete=True)
 
-    def _publish(self, directory: Path) -> None:
+    def _publish(self, directory: Path, *, complete: bool) -> None:
         info = self.info
         seconds = sum(s for _, s in self.stored) or 1.0
         average = round(self.stored_bytes * 8 / seconds)
@@ -183,7 +183,7 @@ class _Publisher:
             rendition = Rendition.objects.create(
                 video=video, name=self.name, codec=Rendition.Codec.H264, width=width, height=height,
                 bandwidth=round(average * 1.5), average_bandwidth=average, codecs=codecs, frame_rate=info.fps,
-                playlist_key=self.base + "index.m3u8", muxed_audio=info.has_audio, complete=False,
+                playlist_key=self.base + "index.m3u8", muxed_audio=info.has_audio, complete=complete,
             )
             video.playable_at = timezone.now()
             video.save(update_fields=["playable_at"])
