@@ -93,7 +93,7 @@ def s3_storage(settings, s3_server, s3_bucket):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "mediasite.storage_backends.PublicEndpointS3Storage",
+            "BACKEND": "mediasite.backends.storage.PublicEndpointS3Storage",
             "OPTIONS": s3_storage_options(
                 bucket=s3_bucket,
                 endpoint_url=s3_server["endpoint"],

@@ -10,7 +10,8 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from mediasite.api.uploads import UploadLimitASGIMiddleware, install_daphne_body_streaming  # noqa: E402
+from mediasite.middleware.upload_limit import UploadLimitASGIMiddleware  # noqa: E402
+from mediasite.patches.daphne_streaming import install_daphne_body_streaming  # noqa: E402
 from notifications.middleware import TicketAuthMiddleware  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 

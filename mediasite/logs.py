@@ -1,6 +1,6 @@
 """Logging of every process (web, worker, beat): JSON lines or text, each record with its context.
 
-The context is what a line belongs to: the request id (set by mediasite.request_id), the Celery
+The context is what a line belongs to: the request id (set by mediasite.middleware.request_id), the Celery
 task id (set around each task by mediasite.celery) and the video id where there is one. It lives
 in context variables, so code logs as usual and never passes ids around. A thread does not
 inherit them: the upload pool and the heartbeat of an attempt log without them.

@@ -51,7 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "mediasite.request_id.RequestIdMiddleware",  # outermost: every line of a request carries its id
+    "mediasite.middleware.request_id.RequestIdMiddleware",  # outermost: every line of a request carries its id
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -61,9 +61,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "mediasite.csp.ContentSecurityPolicyMiddleware",
+    "mediasite.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
-    "mediasite.sync_chain.SyncChainMiddleware",  # innermost: see its docstring
+    "mediasite.middleware.sync_chain.SyncChainMiddleware",  # innermost: see its docstring
 ]
 
 ROOT_URLCONF = "mediasite.urls"
@@ -122,7 +122,7 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 CACHES = {
     "default": {
-        "BACKEND": "mediasite.redis_cache.SharedPoolRedisCache",
+        "BACKEND": "mediasite.backends.redis_cache.SharedPoolRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "mediasite",
     }
@@ -256,7 +256,7 @@ S3_REGION = env("S3_REGION", default="us-east-1")
 STORAGES = {
     "default": (
         {
-            "BACKEND": "mediasite.storage_backends.PublicEndpointS3Storage",
+            "BACKEND": "mediasite.backends.storage.PublicEndpointS3Storage",
             "OPTIONS": s3_storage_options(
                 bucket=S3_BUCKET,
                 endpoint_url=S3_ENDPOINT_URL,
@@ -268,7 +268,7 @@ STORAGES = {
             ),
         }
         if S3_BUCKET
-        else {"BACKEND": "mediasite.storage_backends.SignedFileSystemStorage"}
+        else {"BACKEND": "mediasite.backends.storage.SignedFileSystemStorage"}
     ),
     "staticfiles": {
         "BACKEND": (
@@ -331,7 +331,7 @@ if PRODUCTION:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     CSRF_COOKIE_SAMESITE = "Lax"
-# mediasite.csp sends the policy on every response; report-only helps trying a stricter one.
+# mediasite.middleware.csp sends the policy on every response; report-only helps trying a stricter one.
 CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import broker_metrics, health, media_views
 from .api import errors as api_errors
 from .api.auth import TokenObtainApi
+from .views import broker_metrics, health
+from .views import media as media_views
 
 # Queue depth and live workers on /metrics, beside django_prometheus's and the apps' collectors.
 broker_metrics.register()

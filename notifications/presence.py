@@ -13,7 +13,7 @@ import time
 
 from asgiref.sync import sync_to_async
 
-from mediasite.redis_client import redis_client
+from mediasite.backends.redis_client import redis_client
 
 logger = logging.getLogger(__name__)
 

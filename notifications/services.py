@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .events import Event, SystemMessage, TranscodeProgress
 from .models import Notification
-from mediasite.redis_client import redis_client
+from mediasite.backends.redis_client import redis_client
 
 logger = logging.getLogger(__name__)
 

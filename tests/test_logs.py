@@ -13,7 +13,7 @@ import requests
 from pythonjsonlogger.json import JsonFormatter
 
 from mediasite import logs
-from mediasite.request_id import HEADER
+from mediasite.middleware.request_id import HEADER
 from tests.api_support import make_clip
 from tests.live_stack import ADMIN, ROOT, LiveStack
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from mediasite import broker_metrics
+from mediasite.views import broker_metrics
 from mediasite.celery import app
 from tests.api_support import make_video
 from tests.live_stack import LiveStack

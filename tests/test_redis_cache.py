@@ -1,4 +1,4 @@
-"""The cache backend (mediasite.redis_cache): every cache object of a process, one per request
+"""The cache backend (mediasite.backends.redis_cache): every cache object of a process, one per request
 context under ASGI, shares one connection pool and client instead of opening its own connection."""
 
 import threading
@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.core.cache import caches
 
-from mediasite.redis_client import redis_client
+from mediasite.backends.redis_client import redis_client
 
 
 def in_fresh_threads(function, count: int) -> list:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mediasite.api.uploads import UploadLimitASGIMiddleware
-from mediasite.csp import build_policy
+from mediasite.middleware.upload_limit import UploadLimitASGIMiddleware
+from mediasite.middleware.csp import build_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -35,7 +35,7 @@ def _settings(**env) -> dict:
 def test_embedded_defaults():
     loaded = _settings()
     assert loaded["engine"] == "django.db.backends.sqlite3"
-    assert loaded["storage"] == "mediasite.storage_backends.SignedFileSystemStorage"
+    assert loaded["storage"] == "mediasite.backends.storage.SignedFileSystemStorage"
     assert loaded["redis"] == loaded["broker"] == "redis://127.0.0.1:6379/0"
     assert loaded["debug"] is True
     assert loaded["visibility"]["visibility_timeout"] > loaded["hard"]
@@ -53,7 +53,7 @@ def test_database_and_s3_from_environment():
     )
     assert loaded["engine"] == "django.db.backends.postgresql"
     assert loaded["db"] == "mediasite"
-    assert loaded["storage"] == "mediasite.storage_backends.PublicEndpointS3Storage"
+    assert loaded["storage"] == "mediasite.backends.storage.PublicEndpointS3Storage"
     options = loaded["options"]
     assert options["bucket_name"] == "media"
     assert options["endpoint_url"] == "http://minio:9000"

@@ -7,7 +7,7 @@ import requests
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from mediasite.storage_backends import PublicEndpointS3Storage
+from mediasite.backends.storage import PublicEndpointS3Storage
 
 
 def _tamper(url: str, **changes) -> str:
@@ -57,7 +57,7 @@ def test_local_media_signed_urls(client):
 
 
 def test_local_media_urls_expire_after_their_lifetime(settings, monkeypatch, client):
-    from mediasite import storage_backends
+    from mediasite.backends import storage as storage_backends
 
     storage = storage_backends.SignedFileSystemStorage(location=settings.MEDIA_ROOT)
     now = 1_800_000_030.0

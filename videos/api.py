@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from mediasite.api.pagination import CreatedCursorPagination
 from mediasite.api.schema import error_response
 from mediasite.api.throttles import AnonThrottle, UploadThrottle, UserThrottle
-from mediasite.api.uploads import UploadLimitHandler
+from mediasite.middleware.upload_limit import UploadLimitHandler
 
 from . import selectors, services
 from .services import UPLOAD_REFUSED

@@ -88,7 +88,7 @@ def subtitle_original_key(video_id: uuid.UUID, language: str, kind: str, filenam
 
 
 def keys_under(prefix: str) -> list[str]:
-    """Every key below a prefix (the storage backend lists it: mediasite/storage_backends.py)."""
+    """Every key below a prefix (the storage backend lists it: mediasite/backends/storage.py)."""
     return default_storage.keys_under(prefix)
 
 

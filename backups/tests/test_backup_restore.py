@@ -149,7 +149,7 @@ def test_from_s3_to_local_storage(
     manifest = call_backup(dest)
     assert manifest["versions"]["storage"] == "PublicEndpointS3Storage" and manifest["missing"] == []
 
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "mediasite.storage_backends.SignedFileSystemStorage"}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "mediasite.backends.storage.SignedFileSystemStorage"}}
     empty_installation(settings, tmp_path, "local-media")
     call_command("restore", str(dest), verbosity=0)
     after = rows(leave_out={str(in_flight.pk)})
@@ -180,7 +180,7 @@ def test_a_real_size_source_goes_through_in_chunks(
     assert manifest["objects"][video.source.name] == {"sha256": expected, "size": source.stat().st_size}
     assert call_backup(tmp_path / "backup")["objects_stats"] == {"copied": 0, "copied_bytes": 0, "unchanged": 0, "kept": 1}
 
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "mediasite.storage_backends.SignedFileSystemStorage"}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "mediasite.backends.storage.SignedFileSystemStorage"}}
     empty_installation(settings, tmp_path, "local-media")
     call_command("restore", str(tmp_path / "backup"), verbosity=0)
     restored = Video.objects.get(pk=video.pk)

@@ -1,1 +1,1 @@
-"""Conventions shared by every REST endpoint: error shape, throttles, pagination, auth, uploads, schema."""
+"""Conventions shared by every REST endpoint: error shape, throttles, pagination, token auth, schema."""

@@ -11,7 +11,7 @@ import time
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from mediasite.redis_client import redis_client
+from mediasite.backends.redis_client import redis_client
 
 KEY_PREFIX = "mediasite:throttle:"
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

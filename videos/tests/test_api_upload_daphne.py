@@ -1,6 +1,6 @@
 """Uploads through daphne itself: the body reaches Django from daphne's spool file, byte for byte.
 
-mediasite/api/uploads.py replaces daphne's whole-body queue with reads from its spool file; the
+mediasite/middleware/upload_limit.py replaces daphne's whole-body queue with reads from its spool file; the
 test client never goes through daphne, so only a real server shows that bodies arrive intact.
 """
 

@@ -194,7 +194,7 @@ def own_s3(fleet, settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "mediasite.storage_backends.PublicEndpointS3Storage",
+            "BACKEND": "mediasite.backends.storage.PublicEndpointS3Storage",
             "OPTIONS": s3_storage_options(
                 bucket=server.bucket, endpoint_url=server.endpoint, public_endpoint_url=server.endpoint,
                 access_key=S3_KEY, secret_key=S3_SECRET, expiry=settings.MEDIA_URL_EXPIRY,

@@ -394,7 +394,7 @@ def hosts_bucket(s3_host, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "mediasite.storage_backends.PublicEndpointS3Storage",
+            "BACKEND": "mediasite.backends.storage.PublicEndpointS3Storage",
             "OPTIONS": s3_storage_options(
                 bucket=name, endpoint_url=s3_host.endpoint, public_endpoint_url=s3_host.endpoint,
                 access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY, expiry=settings.MEDIA_URL_EXPIRY,

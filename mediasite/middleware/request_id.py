@@ -7,7 +7,7 @@ import uuid
 
 from django.core.signals import request_finished
 
-from . import logs
+from mediasite import logs
 
 access_logger = logging.getLogger("mediasite.access")
 
@@ -21,7 +21,7 @@ class RequestIdMiddleware:
     """Bind the request id (and the video id of /videos/<uuid>/… views) for the request's logs,
     and log one access line per request with its status and duration.
 
-    Sync-only like mediasite.sync_chain, so that the chain stays in one thread under ASGI; it is
+    Sync-only like mediasite.middleware.sync_chain, so that the chain stays in one thread under ASGI; it is
     the outermost middleware, so every log line of the request, Django's own included, has the id.
     """
 
@@ -62,4 +62,4 @@ def _unbind(**_) -> None:
     logs.video_id.set(None)
 
 
-request_finished.connect(_unbind, dispatch_uid="mediasite.request_id")
+request_finished.connect(_unbind, dispatch_uid="mediasite.middleware.request_id")

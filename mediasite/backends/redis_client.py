@@ -1,7 +1,7 @@
 """The one synchronous Redis client of a process: tickets, presence, rate limits, readiness, broker gauges.
 
 One connection pool per process instead of one per caller (there were four). The cache has its
-own pool through Django's backend (mediasite/redis_cache.py) and the channel layer its own.
+own pool through Django's backend (mediasite/backends/redis_cache.py) and the channel layer its own.
 """
 
 import functools

@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.views.decorators.http import require_GET
 
-from .storage_backends import media_headers, media_signature_valid
+from mediasite.backends.storage import media_headers, media_signature_valid
 
 MEDIA_HEADERS_DEFAULT = "application/octet-stream"
 

@@ -1,5 +1,8 @@
 """Content-Security-Policy for every response (Django 5.2 has none built in).
 
+Upstream: Django 6.0 ships one (django.middleware.csp, ticket #15727); move to it with the upgrade
+from the 5.2 LTS, keeping build_policy as the SECURE_CSP setting.
+
 Our pages load only static JavaScript and CSS from our own origin. hls.js runs its transmuxer in
 a blob: worker and plays media through blob: URLs; segments, posters and subtitles come from
 the S3 endpoint browsers use (signed URLs), or from /media/ when storage is local. Styles allow

@@ -10,7 +10,7 @@ import logging
 from prometheus_client.core import REGISTRY, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from .celery import app
+from mediasite.celery import app
 
 logger = logging.getLogger(__name__)
 

@@ -8,6 +8,10 @@ class SyncChainMiddleware:
     sync_to_async hop of its own: about 40 thread hand-offs a request, 7 of the 8 ms that /healthz
     took in daphne. Django adapts a chain at the first sync-only middleware it meets from the
     inside, and every view here is sync anyway.
+
+    Upstream: Django ticket #37177 (per-middleware context switching under ASGI; its patch,
+    django/django#21523, changes Django's own middleware). Delete this class once the Django we
+    pin has it and /healthz in daphne no longer gains from it (bench/api.py prints the ceiling).
     """
 
     sync_capable = True

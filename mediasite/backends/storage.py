@@ -3,7 +3,7 @@
 Callers never ask which backend is in use. Each one puts a file or bytes at an exact key with its
 Content-Type and Cache-Control, reads, lists and deletes a prefix, and hands out short-lived
 signed URLs, so private media stays private. `serves_own_urls` says whether Django serves those
-URLs (local files, mediasite/media_views.py) or the object store does.
+URLs (local files, mediasite/views/media.py) or the object store does.
 """
 
 import os

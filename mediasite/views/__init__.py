@@ -1,0 +1,1 @@
+"""The project's own endpoints, apart from the apps': health, signed local media, broker metrics."""
