@@ -157,6 +157,9 @@ CHANNEL_LAYERS = {
         },
     }
 }
+# Seconds between polls of the notifications API in pages whose websocket cannot connect (a proxy
+# that refuses websockets); static/js/notifications.js doubles it after each failed poll.
+NOTIFICATIONS_POLL_SECONDS = env.int("NOTIFICATIONS_POLL_SECONDS", default=10)
 
 # --- Users -------------------------------------------------------------------------------------
 # The role a new account gets: viewer (watches), uploader (also uploads), moderator (also edits,

@@ -7,6 +7,7 @@ from . import views
 
 urlpatterns = [
     path("", views.video_list_page, name="video-list"),
+    path("u/<str:username>/", views.video_owner_page, name="owner-videos"),
     path("upload/", views.video_upload_page, name="video-upload"),
     path("videos/<uuid:video_id>/", views.video_watch_page, name="video-watch"),
     path("videos/<uuid:video_id>/delete/", views.video_delete_page, name="video-delete"),

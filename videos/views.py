@@ -1,22 +1,25 @@
-"""Browser pages: the video list, the upload form and the watch page."""
+"""Browser pages: the video list and owner pages, the upload form and the watch page."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mediasite.errors import StateConflict, TooLarge
-from users.selectors import user_can_upload
+from users.selectors import user_can_moderate, user_can_upload
 
 from . import selectors, services
 from .forms import VideoUploadForm
 from .models import Video
+from .search import VideoSearchForm, video_title_search
 
 PAGE_SIZE = 24
 
@@ -34,11 +37,54 @@ def _visible_video_or_404(request, video_id) -> Video:
     return video
 
 
+def _browse(request, videos, template: str, context: dict):
+    """Render a grid page of these videos: searched by `q` (title words), one page of PAGE_SIZE.
+
+    Django's Paginator, not the API's cursor: people jump to page 3 and come back to it, and
+    read how many pages and matches there are; the price is one COUNT per page, and OFFSET
+    grows with the page number. A bad `q` or page number gets the page with the reason (400, 404).
+    """
+    search = VideoSearchForm(request.GET)
+    context = {**context, "search": search, "q": "", "cards": [], "page": None, "page_error": ""}
+    if not search.is_valid():
+        return render(request, template, context, status=400)
+    q = search.cleaned_data["q"]
+    # -id breaks ties of created_at, so no video is on two pages or none (the video_newest_first index).
+    videos = video_title_search(videos, words=search.words).order_by("-created_at", "-id")
+    paginator = Paginator(videos, PAGE_SIZE)
+    context.update(q=q, page_prefix="?" + (urlencode({"q": q}) + "&" if q else ""))
+    number = (request.GET.get("page") or "1")[:20]  # echoed in the answer: a bounded piece of it
+    try:
+        page = paginator.page(number)
+    except PageNotAnInteger:
+        context["page_error"] = f"“{number}” is not a page number."
+        return render(request, template, context, status=400)
+    except EmptyPage:
+        pages = "page" if paginator.num_pages == 1 else "pages"
+        context["page_error"] = f"There is no page {number}: this list has {paginator.num_pages} {pages}."
+        return render(request, template, context, status=404)
+    context.update(
+        page=page,
+        page_range=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        cards=[{"video": video, "poster_url": _media_url(video.poster_key)} for video in page],
+    )
+    return render(request, template, context)
+
+
 def video_list_page(request):
-    videos = selectors.video_list(user=request.user)
-    page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
-    cards = [{"video": video, "poster_url": _media_url(video.poster_key)} for video in page]
-    return render(request, "videos/list.html", {"page": page, "cards": cards})
+    return _browse(request, selectors.video_list(user=request.user), "videos/list.html", {})
+
+
+def video_owner_page(request, username):
+    """One user's videos: the public ones, and for that user and for moderators all of them."""
+    owner = get_object_or_404(get_user_model(), username=username)
+    viewer = request.user
+    sees_all = viewer.is_authenticated and (viewer.pk == owner.pk or user_can_moderate(viewer))
+    # For the owner, visible means all their own; for moderators, everything. Others see listed ones.
+    visible = selectors.video_visible_filter(viewer) if sees_all else selectors.video_listed_filter(viewer)
+    videos = Video.objects.filter(visible, owner=owner).select_related("owner").only(*selectors.LIST_FIELDS)
+    context = {"owner": owner, "is_own": viewer.is_authenticated and viewer.pk == owner.pk, "sees_all": sees_all}
+    return _browse(request, videos, "videos/owner.html", context)
 
 
 @login_required

@@ -1,6 +1,7 @@
-"""Template tags of notifications for the browser pages (the unread counter in the header)."""
+"""Template tags of notifications for the browser pages (the unread counter in the header, the poll interval)."""
 
 from django import template
+from django.conf import settings
 
 from ..selectors import notification_unread_count
 
@@ -15,3 +16,9 @@ def unread_notification_count(context) -> int:
         return 0
     return notification_unread_count(user=user)
 
+
+
+@register.simple_tag
+def notification_poll_seconds() -> int:
+    """How often a page polls the REST API where its websocket cannot connect (notifications.js)."""
+    return settings.NOTIFICATIONS_POLL_SECONDS

@@ -3,6 +3,12 @@
  * exponential backoff. Every event is re-dispatched on `document` as a "mediasite:event"
  * CustomEvent (detail = the event object of DESIGN.md), so page scripts never touch the socket.
  * Page scripts call `window.mediasite.subscribe(videoId)` to follow one video.
+ *
+ * Where the socket cannot connect at all (a proxy that refuses websockets), the page polls the
+ * REST API instead — the unread count and the latest notifications, every data-poll-seconds
+ * (10 s by default), slower after failures — and dispatches the stored events it finds as if
+ * they had come over the socket. Each poll also tries the socket again: the first that opens
+ * ends the polling. Progress ticks are not stored, so they only arrive over the socket.
  */
 (function () {
   "use strict";
@@ -12,24 +18,59 @@
   var MAX_BACKOFF_MS = 30000;
   // Closed by the server for a missing or expired login: retrying cannot help.
   var FINAL_CLOSE_CODES = { 4401: true, 4403: true };
+  // Attempts in a row that never opened before the page polls: one failure is a restart, two a wall.
+  var FAILED_OPENS_BEFORE_POLLING = 2;
+  var MAX_POLL_MS = 120000;
+  var API = "/api/v1/notifications/";
 
   var socket = null;
   var attempts = 0;
+  var failedOpens = 0;
   var pingTimer = null;
   var reconnectTimer = null;
   var stopped = false;
   var subscriptions = {};
+
+  var polling = false;
+  var pollTimer = null;
+  var pollDelay = 0;
+  // The newest stored event this page knows of (ISO time of the event, as the socket sends it and
+  // the API returns it in `payload`): polled ones after it are news.
+  var newestKnown = document.body.dataset.renderedAt || new Date().toISOString();
+  var seenIds = {};
+
+  function pollBaseMs() {
+    var seconds = parseFloat(document.body.dataset.pollSeconds);
+    return (seconds > 0 ? seconds : 10) * 1000;
+  }
 
   function socketUrl() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     return scheme + "//" + window.location.host + (document.body.dataset.websocketPath || "/ws/notifications/");
   }
 
+  function pollingText() {
+    return "Live updates unavailable — refreshing every " + Math.round(pollDelay / 1000) + " s";
+  }
+
   function setConnectionState(state) {
     var el = document.getElementById("connection-state");
-    if (!el) return;
-    el.dataset.state = state;
-    el.title = state === "online" ? "Live updates: connected" : "Live updates: reconnecting";
+    if (el) {
+      el.dataset.state = state;
+      el.title = state === "online" ? "Live updates: connected"
+        : state === "polling" ? pollingText() : "Live updates: reconnecting";
+    }
+    var detail = { type: "connection", state: state };
+    if (state === "polling") {
+      detail.interval_seconds = Math.round(pollDelay / 1000);
+      detail.text = pollingText();
+    }
+    dispatch(detail);
+  }
+
+  function unreadCount() {
+    var el = document.getElementById("notification-count");
+    return el ? parseInt(el.dataset.count, 10) || 0 : 0;
   }
 
   function setCount(count) {
@@ -39,6 +80,8 @@
     el.dataset.count = String(count);
     el.textContent = String(count);
     el.classList.toggle("is-zero", count === 0);
+    var label = document.getElementById("notification-count-label");
+    if (label) label.textContent = count === 1 ? "1 unread" : count + " unread";
   }
 
   function toast(text, level) {
@@ -59,9 +102,17 @@
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   }
 
+  function noteKnown(at) {
+    if (at && Date.parse(at) > Date.parse(newestKnown)) newestKnown = at;
+  }
+
   function handleSnapshot(message) {
     var unread = message.unread_count !== undefined ? message.unread_count : message.unread;
     if (unread !== undefined) setCount(unread);
+    (message.notifications || []).forEach(function (item) {
+      seenIds[item.id] = true;
+      noteKnown((item.event && item.event.timestamp) || item.created_at);
+    });
     // The current state of each video in flight, so a reconnect misses nothing.
     var videos = message.videos || message.in_flight || [];
     videos.forEach(function (video) {
@@ -79,6 +130,18 @@
     });
   }
 
+  // Toasts and the event itself; `counted` says the unread count already includes it (a poll).
+  function announce(message, counted) {
+    if (STORED_TYPES[message.type]) {
+      noteKnown(message.timestamp);
+      if (!counted) setCount(unreadCount() + 1);
+    }
+    if (message.type === "transcode_complete") toast("“" + message.title + "” is ready to watch.", "info");
+    if (message.type === "transcode_failed") toast("“" + message.title + "” failed: " + message.error, "warning");
+    if (message.type === "system_message") toast(message.message, message.level);
+    dispatch(message);
+  }
+
   function handleMessage(message) {
     if (!message || typeof message.type !== "string") return;
     if (message.type === "pong") return;
@@ -92,15 +155,92 @@
       dispatch(Object.assign({ snapshot: true }, message.state));
       return;
     }
-    if (STORED_TYPES[message.type]) {
-      var el = document.getElementById("notification-count");
-      setCount((el ? parseInt(el.dataset.count, 10) || 0 : 0) + 1);
-    }
-    if (message.type === "transcode_complete") toast("“" + message.title + "” is ready to watch.", "info");
-    if (message.type === "transcode_failed") toast("“" + message.title + "” failed: " + message.error, "warning");
-    if (message.type === "system_message") toast(message.message, message.level);
-    dispatch(message);
+    announce(message, false);
   }
+
+  // ---- polling, where the socket cannot connect ----------------------------------------------
+
+  function getJson(url) {
+    return window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (response.status === 401 || response.status === 403) {
+          var error = new Error("signed out");
+          error.final = true;
+          throw error;
+        }
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      });
+  }
+
+  function eventTime(item) {
+    return (item.payload && item.payload.timestamp) || item.created_at;
+  }
+
+  function pollOnce() {
+    return Promise.all([getJson(API + "unread-count/"), getJson(API + "?page_size=20")]).then(function (answers) {
+      var fresh = answers[1].results.filter(function (item) {
+        return !seenIds[item.id] && Date.parse(eventTime(item)) > Date.parse(newestKnown);
+      });
+      answers[1].results.forEach(function (item) { seenIds[item.id] = true; });
+      setCount(answers[0].unread_count);
+      // Oldest first, as they would have arrived.
+      fresh.reverse().forEach(function (item) {
+        noteKnown(eventTime(item));
+        announce(Object.assign({}, item.payload, { type: item.type, polled: true }), true);
+      });
+    });
+  }
+
+  // One poll: the socket first (if it opens, polling ends and this poll is the last), then the API.
+  function pollTick(trySocket) {
+    pollTimer = null;
+    if (!polling) return;
+    if (trySocket && !socket) {
+      window.clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      connect();
+    }
+    pollOnce().then(function () {
+      if (pollDelay !== pollBaseMs()) {
+        pollDelay = pollBaseMs();
+        if (polling) setConnectionState("polling");
+      }
+      schedulePoll();
+    }, function (error) {
+      if (error.final) {
+        stopPolling();
+        stopped = true;
+        return;
+      }
+      pollDelay = Math.min(MAX_POLL_MS, pollDelay * 2);
+      if (polling) setConnectionState("polling");
+      schedulePoll();
+    });
+  }
+
+  function schedulePoll() {
+    if (!polling) return;
+    window.clearTimeout(pollTimer);
+    pollTimer = window.setTimeout(pollTick, pollDelay, true);
+  }
+
+  function startPolling() {
+    if (polling || stopped) return;
+    polling = true;
+    pollDelay = pollBaseMs();
+    setConnectionState("polling");
+    // The first poll at once (the socket has just failed): what happened since the page was rendered shows now.
+    pollTick(false);
+  }
+
+  function stopPolling() {
+    polling = false;
+    window.clearTimeout(pollTimer);
+    pollTimer = null;
+  }
+
+  // ---- the socket ----------------------------------------------------------------------------
 
   function scheduleReconnect() {
     if (stopped || reconnectTimer) return;
@@ -115,21 +255,27 @@
   }
 
   function connect() {
-    if (stopped) return;
+    if (stopped || socket) return;
+    var opened = false;
     try {
       socket = new WebSocket(socketUrl());
     } catch (error) {
+      socket = null;
+      failedOpens += 1;
+      if (failedOpens >= FAILED_OPENS_BEFORE_POLLING) startPolling();
       scheduleReconnect();
       return;
     }
     socket.addEventListener("open", function () {
+      opened = true;
       attempts = 0;
+      failedOpens = 0;
+      stopPolling();
       setConnectionState("online");
       Object.keys(subscriptions).forEach(function (videoId) {
         send({ type: "subscribe", video_id: videoId });
       });
       pingTimer = window.setInterval(function () { send({ type: "ping" }); }, PING_INTERVAL_MS);
-      dispatch({ type: "connection", state: "online" });
     });
     socket.addEventListener("message", function (event) {
       var message;
@@ -144,12 +290,15 @@
       window.clearInterval(pingTimer);
       pingTimer = null;
       socket = null;
-      setConnectionState("offline");
-      dispatch({ type: "connection", state: "offline" });
       if (FINAL_CLOSE_CODES[event.code]) {
         stopped = true;
+        stopPolling();
+        setConnectionState("offline");
         return;
       }
+      if (!opened) failedOpens += 1;
+      if (failedOpens >= FAILED_OPENS_BEFORE_POLLING) startPolling();
+      if (!polling) setConnectionState("offline");
       scheduleReconnect();
     });
   }
@@ -175,6 +324,13 @@
   window.mediasite.unsubscribe = function (videoId) {
     delete subscriptions[videoId];
     send({ type: "unsubscribe", video_id: videoId });
+  };
+  // For the panel: the count it changes when marking read, and the mode to show.
+  window.mediasite.unreadCount = unreadCount;
+  window.mediasite.setUnreadCount = setCount;
+  window.mediasite.connectionState = function () {
+    if (polling) return { type: "connection", state: "polling", interval_seconds: Math.round(pollDelay / 1000), text: pollingText() };
+    return { type: "connection", state: socket && socket.readyState === WebSocket.OPEN ? "online" : "offline" };
   };
 
   if (document.readyState === "loading") {
