@@ -1,5 +1,6 @@
 """Checks of the deployment files, which no Docker engine here can run."""
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -172,3 +173,67 @@ def test_compose_config_is_valid(tmp_path):
         [tool, "-f", "compose.yaml", "config", "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def _image_size():
+    """Load scripts/image_size.py, which sizes the image and lists its build context."""
+    spec = importlib.util.spec_from_file_location("image_size", ROOT / "scripts" / "image_size.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def context():
+    return _image_size().context_files(ROOT)
+
+
+def test_dockerignore_keeps_tests_benchmarks_caches_and_docs_out(context):
+    entries = (ROOT / ".dockerignore").read_text().split()
+    for entry in ("tests", "**/tests", "bench", "**/__pycache__", ".pytest_cache", "frontend", "*.md", ".github"):
+        assert entry in entries, entry
+    left_out = ("tests/", "bench/", "frontend/", "scripts/", "deploy/", ".github/", ".venv/", ".git/", ".pytest_cache/")
+    for path in context:
+        assert not path.startswith(left_out), path
+        assert "/tests/" not in path and "__pycache__" not in path and "node_modules" not in path, path
+        assert not path.endswith(".pyc") and not ("/" not in path and path.endswith(".md")), path
+        assert path not in ("conftest.py", "pytest.ini", ".env"), path
+
+
+def test_the_build_context_keeps_what_the_image_runs(context):
+    """The runtime needs manage.py (compose's migrate), the project, templates, static files and requirements."""
+    for path in ("manage.py", "mediasite/settings.py", "mediasite/asgi.py", "mediasite/celery.py",
+                 "templates/base.html", "requirements.txt"):
+        assert path in context, path
+    assert any(path.startswith("static/vendor/") for path in context)
+    for app in ("videos", "subtitles", "notifications", "users", "uploads", "playback", "realtime", "backups"):
+        assert f"{app}/__init__.py" in context, app
+    assert any(path.startswith("videos/migrations/") for path in context)
+
+
+def test_context_files_follow_dockerignore_rules(tmp_path):
+    """Patterns are relative to the root, `**` spans directories, `!` brings a path back."""
+    for path in ("tests/a.py", "app/tests/b.py", "app/tests.py", "app/views.py", "README.md", "docs/x/README.md",
+                 ".env", ".env.example", "frontend/node_modules/x.js", "node_modules/y.js", "keep/bench/z.py"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("x")
+    (tmp_path / ".dockerignore").write_text("# comment\n/tests\n**/tests\n*.md\n.env*\n!.env.example\n**/node_modules\nbench\n")
+    assert _image_size().context_files(tmp_path) == [
+        ".dockerignore", ".env.example", "app/tests.py", "app/views.py", "docs/x/README.md", "keep/bench/z.py",
+    ]
+
+
+def _apt_knows_ffmpeg() -> bool:
+    if shutil.which("apt-cache") is None:
+        return False
+    return subprocess.run(["apt-cache", "show", "ffmpeg"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _apt_knows_ffmpeg(), reason="no apt, or no package lists (apt-get update): the Debian part needs them")
+def test_image_size_counts_ffmpeg_and_what_the_base_image_has_once():
+    debian = _image_size().debian_layer(DOCKERFILE, measure_disk=False)
+    assert debian["wanted"] == ["ffmpeg"]
+    assert {"ffmpeg", "libavcodec59"} <= debian["added"]
+    assert {"libc6", "zlib1g", "libssl3"} <= debian["shared"] <= debian["base"]
+    assert not debian["added"] & debian["base"]
+    assert all(debian["sizes"][package] > 0 for package in ("ffmpeg", "libavcodec59"))
