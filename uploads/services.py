@@ -139,7 +139,12 @@ def upload_part_receive(*, session: UploadSession, number: int, stream, length: 
         raise
     if received != expected:
         raise ValidationError(f"Part {number} must be exactly {expected} bytes; {received} arrived.")
-    UploadPart.objects.update_or_create(session=session, number=number, defaults={"size": received, "etag": etag})
+    with transaction.atomic():
+        # Under the session's lock, as complete and abort take it: a PUT still writing when the
+        # session was aborted (or completed) must not leave a part row behind for it.
+        locked = UploadSession.objects.select_for_update().get(pk=session.pk)
+        upload_session_require_open(locked)
+        UploadPart.objects.update_or_create(session=locked, number=number, defaults={"size": received, "etag": etag})
     return StoredPart(number=number, size=received, etag=etag)
 
 
