@@ -1,6 +1,7 @@
 """Backup and restore of a whole installation: its rows and every media object, with a manifest.
 
-A backup directory holds each media object once, by content, and one folder per snapshot:
+A backup (a directory, or an S3 bucket/prefix: backups.destinations) holds each media object once, by
+content, and one folder per snapshot:
 
     DEST/objects/<sha256[:2]>/<sha256>            shared by the snapshots: a later one copies only what changed
     DEST/<UTC time>/db/<app_label.model>.json     the rows (Django's serializer, natural foreign keys)
@@ -19,10 +20,9 @@ broker, which is not backed up; a ready video plays the outputs its row points a
 """
 
 import datetime
-import hashlib
 import json
-import os
 import platform
+import re
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -41,6 +41,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from backups.destinations import Destination, destination_open, file_sha256
 from mediasite.errors import StateConflict
 from notifications.models import Notification
 from subtitles.models import Subtitle
@@ -51,7 +52,7 @@ from videos.models import Rendition, Video
 FORMAT = 1
 MEDIA_ROOT = "videos"  # every media object lives under it (videos.storage)
 APP_LABELS = ("auth", "authtoken", "users", "videos", "subtitles", "notifications")
-CHUNK = 1 << 20
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class ExactJSONEncoder(DjangoJSONEncoder):
@@ -74,16 +75,13 @@ def backup_models() -> list:
     ]
 
 
-def backup_create(*, dest: Path) -> dict:
-    """Take a snapshot into DEST; objects whose checksum DEST already holds are not copied again."""
-    dest = Path(dest)
-    store = dest / "objects"
-    store.mkdir(parents=True, exist_ok=True)
-    previous = latest_manifest(dest)
+def backup_create(*, dest: "Destination | str | Path") -> dict:
+    """Take a snapshot into DEST (a directory or an S3 bucket/prefix); objects DEST already holds are not copied again."""
+    dest = _opened(dest)
+    previous_name = latest_snapshot(dest)
+    previous = manifest_read(dest, previous_name) if previous_name else None
     known = previous["objects"] if previous else {}
     name = timezone.now().strftime("%Y%m%dT%H%M%S.%fZ")
-    snapshot = dest / name
-    (snapshot / "db").mkdir(parents=True)
 
     stats = Counter(copied=0, copied_bytes=0, unchanged=0, kept=0)
     objects: dict[str, dict] = {}
@@ -91,11 +89,15 @@ def backup_create(*, dest: Path) -> dict:
     existing = {str(pk) for pk in Video.objects.values_list("pk", flat=True)}
     for key in storage.keys_under(MEDIA_ROOT):
         if storage.video_id_of(key) in existing:
-            _copy_into(objects, key, store, known, stats)
-    tables, referenced, video_ids = _rows_snapshot(snapshot / "db")
+            _copy_into(objects, key, dest, known, stats)
+    with tempfile.TemporaryDirectory(prefix="backup-rows-") as scratch:
+        (Path(scratch) / "db").mkdir()
+        tables, referenced, video_ids = _rows_snapshot(Path(scratch) / "db")
+        for table in tables.values():
+            dest.put_file(f"{name}/{table['file']}", Path(scratch) / table["file"])
     for key in storage.keys_under(MEDIA_ROOT):  # written while the rows were read: a new attempt's outputs
         if key not in objects and storage.video_id_of(key) in video_ids:
-            _copy_into(objects, key, store, known, stats)
+            _copy_into(objects, key, dest, known, stats)
     objects = {key: entry for key, entry in objects.items() if storage.video_id_of(key) in video_ids}  # deleted meanwhile
 
     manifest = {
@@ -109,55 +111,93 @@ def backup_create(*, dest: Path) -> dict:
         "objects_stats": dict(stats),
         "missing": sorted(referenced - objects.keys()),
     }
-    # Written last, atomically: a folder without a manifest is an unfinished backup, never restored.
-    partial = snapshot / "manifest.json.partial"
-    partial.write_text(json.dumps(manifest, indent=1))
-    os.replace(partial, snapshot / "manifest.json")
+    # Written last, whole: a snapshot without a manifest is an unfinished backup, never restored.
+    dest.put_bytes(f"{name}/manifest.json", json.dumps(manifest, indent=1).encode())
     return manifest
 
 
-def latest_manifest(dest: Path) -> dict | None:
-    manifests = sorted(Path(dest).glob("*/manifest.json"))
-    return json.loads(manifests[-1].read_text()) if manifests else None
+def _opened(target) -> Destination:
+    return destination_open(target) if isinstance(target, (str, Path)) else target
 
 
-def _stored(store: Path, sha256: str) -> Path:
-    return store / sha256[:2] / sha256
+def latest_snapshot(dest: Destination) -> str | None:
+    """The name of DEST's latest finished snapshot (one with a manifest), if any."""
+    for name in reversed(dest.folders()):
+        if name != "objects" and dest.exists(f"{name}/manifest.json"):
+            return name
+    return None
 
 
-def _copy_into(objects: dict, key: str, store: Path, known: dict, stats: Counter) -> None:
+def manifest_read(dest: Destination, snapshot: str) -> dict:
+    """The manifest of SNAPSHOT in DEST, refused unless it is one this code wrote and can trust the shape of."""
+    where = f"{dest}/{snapshot}/manifest.json"
+    try:
+        manifest = json.loads(dest.read_bytes(f"{snapshot}/manifest.json"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise StateConflict(f"{where} does not parse ({error}): the backup is damaged.") from None
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise StateConflict(f"{where} is not a backup manifest this code reads: {problem}.")
+    return manifest
+
+
+def _manifest_problem(manifest) -> str | None:
+    if not isinstance(manifest, dict):
+        return "not an object"
+    if manifest.get("format") != FORMAT:
+        return f"format {manifest.get('format')!r}, not {FORMAT}"
+    if not isinstance(manifest.get("snapshot"), str) or not isinstance(manifest.get("versions"), dict):
+        return "no snapshot name or versions"
+    migrations = manifest["versions"].get("migrations")
+    if not isinstance(migrations, dict) or not all(isinstance(names, list) for names in migrations.values()):
+        return "no migrations"
+    labels = {model._meta.label_lower for model in backup_models()}
+    tables, objects = manifest.get("tables"), manifest.get("objects")
+    if not isinstance(tables, dict) or not isinstance(objects, dict):
+        return "no tables or objects"
+    for label, table in tables.items():
+        # The file is named by its label only: a manifest cannot point the restore at another file.
+        if label not in labels or not isinstance(table, dict) or table.get("file") != f"db/{label}.json":
+            return f"table {label!r}"
+        if not isinstance(table.get("rows"), int) or not _SHA256.fullmatch(str(table.get("sha256"))):
+            return f"table {label!r}"
+    for key, entry in objects.items():
+        parts = key.split("/")
+        if parts[0] != MEDIA_ROOT or len(parts) < 3 or any(part in ("", ".", "..") for part in parts):
+            return f"object key {key!r}"
+        if not isinstance(entry, dict) or not _SHA256.fullmatch(str(entry.get("sha256"))):
+            return f"object {key!r}"
+    return None
+
+
+def _stored(sha256: str) -> str:
+    return f"objects/{sha256[:2]}/{sha256}"
+
+
+def _copy_into(objects: dict, key: str, dest: Destination, known: dict, stats: Counter) -> None:
     entry = known.get(key)
-    if entry and storage.immutable_key(key) and _stored(store, entry["sha256"]).is_file():
+    if entry and storage.immutable_key(key) and dest.exists(_stored(entry["sha256"])):
         # Sources and attempt outputs are never rewritten: the previous backup's copy is this object.
         objects[key] = entry
         stats["kept"] += 1
         return
-    digest, size = hashlib.sha256(), 0
-    with tempfile.NamedTemporaryFile(dir=store, prefix=".partial-", delete=False) as out:
+    with tempfile.TemporaryDirectory(prefix="backup-object-") as scratch:
         try:
-            with default_storage.open(key, "rb") as source:
-                for chunk in iter(lambda: source.read(CHUNK), b""):
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-        except (FileNotFoundError, ClientError):
-            # Deleted since it was listed (an older attempt after a switch); a row that still
-            # points at it shows in the manifest's "missing".
-            os.unlink(out.name)
+            path = default_storage.local_file(key, Path(scratch))  # local media: the file itself, no copy
+        except FileNotFoundError:
+            return  # deleted since it was listed (an older attempt after a switch); a row pointing at it shows in "missing"
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey"):
+                raise
             return
-        except BaseException:
-            os.unlink(out.name)
-            raise
-    target = _stored(store, digest.hexdigest())
-    if target.is_file():
-        os.unlink(out.name)
-        stats["unchanged"] += 1
-    else:
-        target.parent.mkdir(exist_ok=True)
-        os.replace(out.name, target)
-        stats["copied"] += 1
-        stats["copied_bytes"] += size
-    objects[key] = {"sha256": digest.hexdigest(), "size": size}
+        sha256, size = file_sha256(path), path.stat().st_size
+        if dest.exists(_stored(sha256)):
+            stats["unchanged"] += 1
+        else:
+            dest.put_file(_stored(sha256), path)
+            stats["copied"] += 1
+            stats["copied_bytes"] += size
+    objects[key] = {"sha256": sha256, "size": size}
 
 
 def _rows_snapshot(folder: Path) -> tuple[dict, set[str], set[str]]:
@@ -179,7 +219,7 @@ def _rows_snapshot(folder: Path) -> tuple[dict, set[str], set[str]]:
             )
             with open(path, "w") as out:
                 json.dump(data, out, cls=ExactJSONEncoder, indent=0)
-            tables[label] = {"file": f"db/{path.name}", "rows": queryset.count(), "sha256": _file_sha256(path)}
+            tables[label] = {"file": f"db/{path.name}", "rows": queryset.count(), "sha256": file_sha256(path)}
         video_ids = {str(pk) for pk in Video.objects.values_list("pk", flat=True)}
         referenced = {name for name in Video.objects.values_list("source", flat=True) if name}
         referenced |= set(Rendition.objects.values_list("playlist_key", flat=True))
@@ -202,47 +242,45 @@ def _versions() -> dict:
     }
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _snapshot_folder(src: Path) -> Path:
-    src = Path(src)
-    if (src / "manifest.json").is_file():
-        return src
-    manifests = sorted(src.glob("*/manifest.json"))
-    if not manifests:
+def _snapshot_of(src: Destination) -> tuple[Destination, str]:
+    """The backup SRC is in and the snapshot to restore: SRC itself when it is one, else SRC's latest."""
+    if src.exists("manifest.json"):
+        return src.up()
+    latest = latest_snapshot(src)
+    if latest is None:
         raise StateConflict(f"No finished backup in {src} (no manifest.json).")
-    return manifests[-1].parent
+    return src, latest
 
 
-def backup_restore(*, src: Path) -> dict:
-    """Restore a snapshot (SRC, or the latest in the backup directory SRC) into an empty, migrated installation."""
-    snapshot = _snapshot_folder(src)
-    manifest = json.loads((snapshot / "manifest.json").read_text())
-    store = snapshot.parent / "objects"
+def backup_restore(*, src: "Destination | str | Path") -> dict:
+    """Restore a snapshot (SRC, or the latest in the backup SRC) into an empty, migrated installation.
+
+    Every checksum is checked before anything is written, reading each object once to check it and
+    once to put it: a damaged backup leaves the installation empty, and nothing is held in memory.
+    """
+    backup, snapshot = _snapshot_of(_opened(src))
+    manifest = manifest_read(backup, snapshot)
     _refuse_unless_empty()
     _refuse_unknown_migrations(manifest["versions"]["migrations"])
-    for label, table in manifest["tables"].items():
-        if _file_sha256(snapshot / table["file"]) != table["sha256"]:
-            raise StateConflict(f"The rows of {label} do not match their checksum: the backup is damaged.")
-
-    # Everything is checked before anything is written: a damaged backup leaves the installation empty.
-    for key, entry in manifest["objects"].items():
-        path = _stored(store, entry["sha256"])
-        if not path.is_file() or _file_sha256(path) != entry["sha256"]:
-            raise StateConflict(f"The object {key} is missing or damaged in the backup.")
-    for key, entry in manifest["objects"].items():
-        default_storage.put_file(key, _stored(store, entry["sha256"]))
-    fixtures = [str(snapshot / table["file"]) for table in manifest["tables"].values() if table["rows"]]
-    with transaction.atomic():
-        if fixtures:
-            call_command("loaddata", *fixtures, verbosity=0)  # one transaction; resets the sequences
-        in_flight = list(Video.objects.filter(status__in=Video.ACTIVE_STATUSES).values_list("pk", flat=True))
+    with tempfile.TemporaryDirectory(prefix="restore-") as scratch:
+        fixtures = []
+        for label, table in manifest["tables"].items():
+            try:
+                path = backup.local_file(f"{snapshot}/{table['file']}", Path(scratch))
+            except FileNotFoundError:
+                raise StateConflict(f"The rows of {label} are missing from the backup.") from None
+            if file_sha256(path) != table["sha256"]:
+                raise StateConflict(f"The rows of {label} do not match their checksum: the backup is damaged.")
+            if table["rows"]:
+                fixtures.append(str(path))
+        for key, entry in manifest["objects"].items():
+            try:
+                damaged = backup.sha256(_stored(entry["sha256"])) != entry["sha256"]
+            except FileNotFoundError:
+                damaged = True
+            if damaged:
+                raise StateConflict(f"The object {key} is missing or damaged in the backup.")
+        in_flight = _restore_into_installation(backup, manifest, fixtures, Path(scratch))
     for video_id in in_flight:
         video_services.video_resume(video_id=video_id)
     return {
@@ -251,6 +289,26 @@ def backup_restore(*, src: Path) -> dict:
         "objects": len(manifest["objects"]),
         "requeued": len(in_flight),
     }
+
+
+def _restore_into_installation(backup: Destination, manifest: dict, fixtures: list[str], scratch: Path) -> list:
+    """Put the objects and load the rows; on any failure take the objects out again. Return the videos in flight."""
+    put: list[str] = []
+    try:
+        for key, entry in manifest["objects"].items():
+            path = backup.local_file(_stored(entry["sha256"]), scratch)  # a directory's file itself, or downloaded
+            default_storage.put_file(key, path)
+            put.append(key)
+            if path.is_relative_to(scratch):
+                path.unlink()
+        with transaction.atomic():
+            if fixtures:
+                call_command("loaddata", *fixtures, verbosity=0)  # one transaction; resets the sequences
+            return list(Video.objects.filter(status__in=Video.ACTIVE_STATUSES).values_list("pk", flat=True))
+    except BaseException:
+        for key in put:
+            default_storage.delete(key)
+        raise
 
 
 def _refuse_unless_empty() -> None:

@@ -256,6 +256,12 @@ S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY", default="") or None
 S3_REGION = env("S3_REGION", default="us-east-1")
 
 
+# The S3 that `manage.py backup s3://…` and `restore s3://…` use, when not the media's own
+# (each unset one falls back to the S3_* above; the commands' --s3-* options win over both).
+BACKUP_S3_ENDPOINT_URL = env("BACKUP_S3_ENDPOINT_URL", default="") or None
+BACKUP_S3_ACCESS_KEY_ID = env("BACKUP_S3_ACCESS_KEY_ID", default="") or None
+BACKUP_S3_SECRET_ACCESS_KEY = env("BACKUP_S3_SECRET_ACCESS_KEY", default="") or None
+BACKUP_S3_REGION = env("BACKUP_S3_REGION", default="") or None
 STORAGES = {
     "default": (
         {

@@ -1,4 +1,5 @@
-"""Backup and restore as round trips: PostgreSQL and local media, then S3 media restored to local storage."""
+"""Backup and restore as round trips: PostgreSQL and local media, S3 media restored to local storage, and
+through a backup in an S3 bucket; bad addresses, keys and manifests refused."""
 
 import json
 import shutil
@@ -161,10 +162,12 @@ def test_from_s3_to_local_storage(
 
 @pytest.mark.s3
 def test_a_real_size_source_goes_through_in_chunks(
-    transactional_db, s3_storage, settings, tmp_path, user, clip_of, monkeypatch
+    transactional_db, s3_server, s3_storage, settings, tmp_path, user, clip_of, monkeypatch
 ):
-    """A minute of 1080p (many read chunks) from S3 into the backup and back out to local storage, byte for byte."""
+    """A minute of 1080p (many read chunks) from S3 into a directory and an S3 backup, and out of that one
+    to local storage, byte for byte."""
     import hashlib
+    import tracemalloc
 
     from django.core.files.storage import default_storage
 
@@ -179,10 +182,26 @@ def test_a_real_size_source_goes_through_in_chunks(
     manifest = call_backup(tmp_path / "backup")
     assert manifest["objects"][video.source.name] == {"sha256": expected, "size": source.stat().st_size}
     assert call_backup(tmp_path / "backup")["objects_stats"] == {"copied": 0, "copied_bytes": 0, "unchanged": 0, "kept": 1}
+    # And to an S3 prefix (beside the media, in the same bucket), in parts: Python's heap never holds the file.
+    s3_settings(settings, s3_server)
+    dest = f"s3://{s3_storage}/backup"
+    tracemalloc.start()
+    try:
+        assert call_backup(dest)["objects"] == manifest["objects"]
+        backed_up_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert backed_up_peak < source.stat().st_size / 2
 
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "mediasite.backends.storage.SignedFileSystemStorage"}}
     empty_installation(settings, tmp_path, "local-media")
-    call_command("restore", str(tmp_path / "backup"), verbosity=0)
+    tracemalloc.start()
+    try:
+        call_command("restore", dest, verbosity=0)
+        restored_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert restored_peak < source.stat().st_size / 2
     restored = Video.objects.get(pk=video.pk)
     assert restored.status == Video.Status.FAILED  # as it was: failed videos are not transcoded again by a restore
     assert hashlib.sha256(default_storage.read_bytes(restored.source.name)).hexdigest() == expected
@@ -211,3 +230,99 @@ def test_a_vanished_object_is_reported_and_a_damaged_backup_refused(settings, tm
     with pytest.raises(CommandError, match="missing or damaged"):
         call_command("restore", str(tmp_path / "backup"), verbosity=0)
     assert not Video.objects.exists() and default_storage.keys_under("videos") == []
+
+
+def s3_settings(settings, s3_server) -> None:
+    """The installation's own S3 settings name the test server (its media stays local)."""
+    settings.S3_ENDPOINT_URL = s3_server["endpoint"]
+    settings.S3_ACCESS_KEY_ID = s3_server["access_key"]
+    settings.S3_SECRET_ACCESS_KEY = s3_server["secret_key"]
+
+
+@pytest.mark.s3
+def test_round_trip_through_an_s3_backup(
+    transactional_db, transcode_settings, eager_celery, s3_server, s3_bucket, settings, tmp_path, user, other_user,
+    clip, client, monkeypatch,
+):
+    from videos.tests.transcode_fixtures import all_keys
+
+    ready, in_flight = installation(user, other_user, clip, monkeypatch)
+    assert settings.STORAGES["default"]["BACKEND"].endswith("SignedFileSystemStorage")
+    s3_settings(settings, s3_server)
+    s3 = s3_server["client"]
+    before = rows(leave_out={str(in_flight.pk)})
+    dest = f"s3://{s3_bucket}/backups/site"
+    call_command("backup", dest, verbosity=0)
+
+    blobs = [key for key in all_keys(s3, s3_bucket) if key.startswith("backups/site/objects/")]
+    [snapshot] = {key.split("/")[2] for key in all_keys(s3, s3_bucket)} - {"objects"}
+    manifest = json.loads(s3.get_object(Bucket=s3_bucket, Key=f"backups/site/{snapshot}/manifest.json")["Body"].read())
+    shas = {entry["sha256"] for entry in manifest["objects"].values()}
+    assert sorted(blobs) == sorted(f"backups/site/objects/{sha[:2]}/{sha}" for sha in shas)
+    assert manifest["objects_stats"]["copied"] == len(shas) and ready.source.name in manifest["objects"]
+    assert f"backups/site/{snapshot}/db/videos.video.json" in all_keys(s3, s3_bucket)
+
+    # A second backup copies nothing: the blobs it would write are there already (HEAD).
+    second = call_backup(dest)
+    assert second["objects_stats"]["copied"] == 0 and second["objects_stats"]["kept"] > 0
+    assert [key for key in all_keys(s3, s3_bucket) if key.startswith("backups/site/objects/")] == blobs
+
+    # A damaged blob refuses the restore, and nothing reaches the empty installation.
+    victim = blobs[0]
+    original = s3.get_object(Bucket=s3_bucket, Key=victim)["Body"].read()
+    s3.put_object(Bucket=s3_bucket, Key=victim, Body=b"bit rot")
+    empty_installation(settings, tmp_path, "media-restored")
+    with pytest.raises(CommandError, match="missing or damaged"):
+        call_command("restore", dest, verbosity=0)
+    assert not Video.objects.exists() and default_storage.keys_under("videos") == []
+
+    s3.put_object(Bucket=s3_bucket, Key=victim, Body=original)
+    call_command("restore", f"{dest}/{second['snapshot']}", verbosity=0)  # one snapshot, named
+    after = rows(leave_out={str(in_flight.pk)})
+    for label in ("auth.user", "videos.video", "videos.rendition", "subtitles.subtitle"):
+        assert after[label] == before[label], label
+    assert after["notifications.notification"][: len(before["notifications.notification"])] == (
+        before["notifications.notification"]
+    )
+    assert_plays(client, Video.objects.get(pk=ready.pk))
+
+
+@pytest.mark.s3
+@pytest.mark.django_db
+def test_bad_s3_addresses_credentials_and_manifests_are_refused(s3_server, s3_bucket, settings, monkeypatch):
+    from django.contrib.auth import get_user_model
+
+    s3_settings(settings, s3_server)
+    s3 = s3_server["client"]
+
+    def refused(command, target, match, *options):
+        with pytest.raises(CommandError, match=match):
+            call_command(command, target, *options, verbosity=0)
+
+    refused("backup", "s3://Bad_Bucket!/x", "not an S3 bucket name")
+    refused("backup", "s3:///x", "not an S3 bucket name")
+    refused("backup", f"s3://{s3_bucket}/a/../b", "may not hold")
+    refused("restore", f"gs://{s3_bucket}/x", "not gs://")
+    refused("backup", f"s3://ms-helper-missing-{uuid.uuid4().hex[:8]}/x", "there is no bucket")
+    refused("backup", f"s3://{s3_bucket}/x", "refused the credentials", "--s3-secret-access-key", "wrong")
+    refused("restore", f"s3://{s3_bucket}/x", "no bucket|Could not connect", "--s3-endpoint-url", "http://127.0.0.1:9")
+    settings.BACKUP_S3_ACCESS_KEY_ID = "nobody"  # read when the command's options are made
+    refused("restore", f"s3://{s3_bucket}/x", "refused the credentials")
+    settings.BACKUP_S3_ACCESS_KEY_ID = None
+    refused("restore", f"s3://{s3_bucket}/x", "No finished backup")
+
+    s3.put_object(Bucket=s3_bucket, Key="x/20260101T000000.000000Z/manifest.json", Body=b'{"format": 1, "tabl')
+    refused("restore", f"s3://{s3_bucket}/x", "does not parse")
+    # A manifest that would point the restore at a file outside the backup.
+    hostile = {
+        "format": 1, "snapshot": "s", "versions": {"migrations": {}}, "objects": {},
+        "tables": {"auth.user": {"file": "../../../etc/passwd", "rows": 1, "sha256": "0" * 64}},
+    }
+    s3.put_object(Bucket=s3_bucket, Key="y/20260101T000000.000000Z/manifest.json", Body=json.dumps(hostile).encode())
+    refused("restore", f"s3://{s3_bucket}/y", "not a backup manifest")
+
+    assert not get_user_model().objects.exists() and not Video.objects.exists()
+    assert default_storage.keys_under("videos") == []
+    assert sorted(obj["Key"] for obj in s3.list_objects_v2(Bucket=s3_bucket).get("Contents", [])) == [
+        "x/20260101T000000.000000Z/manifest.json", "y/20260101T000000.000000Z/manifest.json",
+    ]
