@@ -2,7 +2,7 @@
 """Time to playable: seconds from a stored upload to a playable video, then to the full ladder.
 
     .venv/bin/python bench/playable.py [STANDARD NONSTANDARD] [--minutes 10] [--size 1920x1080] [--rounds 1]
-                                       [--skip-baselines] [--redis-db 14] [--cache-dir DIR]
+                                       [--skip-baselines] [--playable-only] [--redis-db 14] [--cache-dir DIR]
 
 Without files it generates two 1080p30 clips with audio of MINUTES (kept in CACHE_DIR, default
 $TMPDIR/mediasite-bench-playable, and reused by later runs): a standard one (H.264 yuv420p, AAC,
@@ -337,10 +337,26 @@ class Watch:
         }
 
 
-def alone(platform: Platform, source: Path, title: str, timeout: float) -> dict:
+def alone(platform: Platform, source: Path, title: str, timeout: float, *, playable_only: bool = False) -> dict:
     watch = Watch(platform, source, title)
-    watch.until(lambda v: v["status"] == "ready" and v["playback_url"], timeout)
-    return watch.figures()
+    if not playable_only:
+        watch.until(lambda v: v["status"] == "ready" and v["playback_url"], timeout)
+        return watch.figures()
+    watch.until(lambda v: v["playback_url"], timeout)
+    cancel(platform, [watch])
+    platform.wait_idle(timeout)
+    result = watch.figures()
+    result["ladder"] = result["ladder_wall"] = result["cpu"] = None
+    return result
+
+
+def cancel(platform: Platform, watches: list[Watch]) -> None:
+    for watch in watches:
+        if watch.video["status"] not in TERMINAL:
+            try:
+                platform.request("POST", f"/api/v1/videos/{watch.id}/cancel/")
+            except urllib.error.HTTPError as exc:
+                print(f"  cancel of {watch.title} answered {exc.code}", flush=True)
 
 
 def behind_a_ladder(platform: Platform, standard: Path, nonstandard: Path, timeout: float) -> tuple[dict, dict]:
@@ -353,12 +369,7 @@ def behind_a_ladder(platform: Platform, standard: Path, nonstandard: Path, timeo
     second.until(lambda v: v["playback_url"], timeout)
     first.poll()
     still_encoding = first.video["status"] != "ready"
-    for watch in (second, first):
-        if watch.video["status"] not in TERMINAL:
-            try:
-                platform.request("POST", f"/api/v1/videos/{watch.id}/cancel/")
-            except urllib.error.HTTPError as exc:
-                print(f"  cancel of {watch.title} answered {exc.code}", flush=True)
+    cancel(platform, [second, first])
     platform.wait_idle(timeout)
     result = second.figures()
     result["ladder"] = result["ladder_wall"] = result["cpu"] = None
@@ -392,6 +403,9 @@ def main() -> int:
     parser.add_argument("--redis-db", type=int, default=14, help="the platform's Redis database (default 14)")
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "mediasite-bench-playable")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, media, run.log)")
+    parser.add_argument("--playable-only", action="store_true",
+                        help="time to playable only: every video cancelled once playable, no raw single pass "
+                             "(the ladders of ten-minute sources take most of an hour on two cores)")
     args = parser.parse_args()
     if len(args.files) not in (0, 2):
         parser.error("give both files, STANDARD and NONSTANDARD, or none")
@@ -438,10 +452,12 @@ def main() -> int:
             for index in range(args.rounds):
                 if not args.skip_baselines:
                     baselines["remux"].append(raw_remux(standard, scratch))
+                if not (args.skip_baselines or args.playable_only):
                     baselines["single standard"].append(raw_single_pass(standard, scratch))
                     baselines["single nonstandard"].append(raw_single_pass(nonstandard, scratch))
-                runs["standard"].append(alone(platform, standard, "standard", timeout))
-                runs["nonstandard"].append(alone(platform, nonstandard, "non-standard", timeout))
+                runs["standard"].append(alone(platform, standard, "standard", timeout, playable_only=args.playable_only))
+                runs["nonstandard"].append(alone(platform, nonstandard, "non-standard", timeout,
+                                                 playable_only=args.playable_only))
                 first, behind = behind_a_ladder(platform, standard, nonstandard, timeout)
                 runs["behind-first"].append(first)
                 runs["behind"].append(behind)

@@ -26,6 +26,7 @@ NAME = "original"  # the remux
 FAST_NAME = "fast"  # the fast rung: named apart from the ladder's rungs, which replace it
 MAX_SEGMENT_SECONDS = 10.0
 _PLAYABLE_PIX_FMTS = {"yuv420p", "yuvj420p"}
+_LOWRES_CODECS = {"mpeg1video", "mpeg2video", "mpeg4", "mjpeg"}
 
 
 def remux_refusal(probe: ProbeResult) -> str | None:
@@ -59,13 +60,31 @@ def fast_rung_command(*, source: str | os.PathLike, probe: ProbeResult, rung: Ru
     if (probe.fps or 0) > output_fps(probe):
         filters.append(f"fps={output_fps(probe):g}")
     filters.append(_scale(rung.width, rung.height))
-    cmd = _head(source, probe) + ["-map", f"0:{probe.video_index}", "-filter:v", ",".join(filters)]
+    head = _head(source, probe)
+    at = head.index("-i")
+    cmd = head[:at] + _decode_args(probe, rung) + head[at:]
+    cmd += ["-map", f"0:{probe.video_index}", "-filter:v", ",".join(filters)]
     if probe.has_audio:
         cmd += ["-map", f"0:{probe.audio_index}"]
     cmd += _video_args(rung, 0, preset=preset, segment_seconds=segment_seconds) + _keyframe_args(segment_seconds)
     if probe.has_audio:
         cmd += _audio_args(96_000)
     return cmd + _growing_hls(out_dir, FAST_NAME, segment_seconds)
+
+
+def _decode_args(probe: ProbeResult, rung: Rung) -> list[str]:
+    """Decode at half size where the decoder can and the half still covers the rung.
+
+    The fast rung runs beside the ladder's pass, which decodes the same source at full size: its
+    decode is most of what it costs. MPEG-1/2, MPEG-4 part 2 and MJPEG decoders can skip the top
+    half of their inverse transform (`lowres`); a minute of 1080p MPEG-2 took 6.5 CPU s instead
+    of 9.5 for the 360p rung. H.264, HEVC and VP9 decoders cannot (ffmpeg refuses to open them
+    with lowres set), and their other shortcut, skipping the loop filter, saved under 5 %.
+    """
+    coded = (probe.coded_width or probe.width, probe.coded_height or probe.height)
+    if probe.video_codec in _LOWRES_CODECS and min(coded) >= 2 * min(rung.width, rung.height):
+        return ["-lowres", "1"]
+    return []
 
 
 def _growing_hls(out_dir, name: str, segment_seconds: int) -> list[str]:

@@ -189,6 +189,24 @@ def test_which_sources_are_remuxed():
         assert first_rendition.remux_refusal(dataclasses.replace(info, **change)) == reason
 
 
+def test_the_fast_rung_decodes_at_half_size_only_where_the_decoder_can_and_the_rung_is_covered(tmp_path):
+    from videos.ffmpeg.ladder import ladder_for
+
+    def decode_args(**change):
+        facts = dict(duration=60, width=1920, height=1080, coded_width=1920, coded_height=1080, fps=30.0)
+        info = ProbeResult(**{**facts, **BROWSER_READY, **change})
+        [rung] = ladder_for(info, rungs=["360:800000"])[-1:]
+        cmd = first_rendition.fast_rung_command(source=tmp_path / "in", probe=info, rung=rung, out_dir=tmp_path,
+                                                segment_seconds=4)
+        return cmd[:cmd.index("-i")][-2:] if "-lowres" in cmd[:cmd.index("-i")] else []
+
+    assert decode_args(video_codec="mpeg2video") == ["-lowres", "1"]
+    assert decode_args(video_codec="mpeg4", rotation=90, width=1080, height=1920) == ["-lowres", "1"]
+    assert decode_args(video_codec="mpeg2video", width=640, height=480, coded_width=640, coded_height=480) == []
+    for codec in ("h264", "hevc", "vp9", "prores"):  # their decoders refuse lowres, or have none
+        assert decode_args(video_codec=codec) == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_source_shorter_than_two_segments_is_published_complete(transcode_settings, eager_celery, user, clip_of,
                                                                  monkeypatch):
