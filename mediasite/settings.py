@@ -189,6 +189,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "videos.tasks.video_transcode": {"queue": "transcode"},
     "videos.tasks.video_first_rendition": {"queue": "first"},
+    # Captions from speech: a queue of their own, whose worker runs at nice 19 (scripts/run.sh).
+    "subtitles.tasks.subtitle_captions_generate": {"queue": "captions"},
 }
 # Redis re-delivers an unacknowledged task after the visibility timeout: it must outlast the
 # longest transcode, or a healthy long job would be started a second time.
@@ -254,14 +256,14 @@ S3_PUBLIC_ENDPOINT_URL = env("S3_PUBLIC_ENDPOINT_URL", default="") or S3_ENDPOIN
 S3_ACCESS_KEY_ID = env("S3_ACCESS_KEY_ID", default="") or None
 S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY", default="") or None
 S3_REGION = env("S3_REGION", default="us-east-1")
-
-
 # The S3 that `manage.py backup s3://…` and `restore s3://…` use, when not the media's own
 # (each unset one falls back to the S3_* above; the commands' --s3-* options win over both).
 BACKUP_S3_ENDPOINT_URL = env("BACKUP_S3_ENDPOINT_URL", default="") or None
 BACKUP_S3_ACCESS_KEY_ID = env("BACKUP_S3_ACCESS_KEY_ID", default="") or None
 BACKUP_S3_SECRET_ACCESS_KEY = env("BACKUP_S3_SECRET_ACCESS_KEY", default="") or None
 BACKUP_S3_REGION = env("BACKUP_S3_REGION", default="") or None
+
+
 STORAGES = {
     "default": (
         {
@@ -306,6 +308,12 @@ UPLOAD_SESSION_MAX_OPEN = env.int("UPLOAD_SESSION_MAX_OPEN", default=10)
 UPLOAD_SESSION_DIR = env("UPLOAD_SESSION_DIR", default="")
 # Subtitle files are read into memory to be converted, so they have a limit of their own.
 SUBTITLE_MAX_BYTES = env.int("SUBTITLE_MAX_BYTES", default=5 * 1024**2)
+# Captions from speech (subtitles.captioning): a faster-whisper model directory ("" = the bundled
+# tiny.en, English only), CTranslate2's CPU threads (0: its own choice) and whether every video
+# that becomes ready gets them without being asked.
+CAPTIONS_MODEL_DIR = env("CAPTIONS_MODEL_DIR", default="")
+CAPTIONS_THREADS = env.int("CAPTIONS_THREADS", default=0)
+AUTO_CAPTIONS = env.bool("AUTO_CAPTIONS", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Auth, i18n -------------------------------------------------------------------------------

@@ -44,6 +44,10 @@ pids+=($!)
 # upload plays at once even while another video's ladder keeps the worker above busy.
 .venv/bin/celery -A mediasite worker -Q first --concurrency 1 --loglevel INFO -n "first@%h" &
 pids+=($!)
+# Captions from speech on a worker of their own at the lowest CPU priority: the two above always
+# come first, and captions take only the CPU they leave.
+nice -n 19 .venv/bin/celery -A mediasite worker -Q captions --concurrency 1 --loglevel INFO -n "captions@%h" &
+pids+=($!)
 .venv/bin/daphne -b "$HOST" -p "$PORT" mediasite.asgi:application &
 pids+=($!)
 

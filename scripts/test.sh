@@ -7,9 +7,11 @@ source scripts/lib.sh
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mediasite}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 
-# Chromium runs the browser tests (hls.js playback, live pages) and docker-compose validates
-# compose.yaml offline; without them those tests are skipped.
-scripts/ensure_debian_packages.sh ffmpeg=ffmpeg ffprobe=ffmpeg chromium=chromium? docker-compose=docker-compose?
+# Chromium runs the browser tests (hls.js playback, live pages), docker-compose validates
+# compose.yaml offline and espeak-ng speaks for the captions-from-speech tests; without them
+# those tests are skipped.
+scripts/ensure_debian_packages.sh ffmpeg=ffmpeg ffprobe=ffmpeg chromium=chromium? docker-compose=docker-compose? \
+  espeak-ng=espeak-ng?
 ensure_redis "$REDIS_URL"
 trap '[ -n "$STARTED_REDIS_PID" ] && kill "$STARTED_REDIS_PID" 2>/dev/null; true' EXIT
 

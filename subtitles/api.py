@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from videos import selectors as video_selectors
 from videos.models import Video
 
-from . import selectors, services
+from . import captioning, selectors, services
 from .convert import SubtitleError, language_normalize, size_check
 from .links import subtitle_playlist_url
 from .models import Subtitle
@@ -60,6 +60,7 @@ class SubtitleOutputSerializer(serializers.Serializer):
     source_encoding = serializers.CharField(help_text="The text encoding detected (and converted from).")
     cue_count = serializers.IntegerField()
     warnings = serializers.ListField(child=serializers.CharField())
+    generated = serializers.BooleanField(help_text="Made from the video's speech, not uploaded.")
     url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
     original_download_url = serializers.SerializerMethodField()
@@ -273,3 +274,30 @@ class SubtitleDownloadApi(APIView):
         response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
         response["Cache-Control"] = "private, max-age=60"
         return response
+
+
+class CaptionsRequestApi(APIView):
+    """Captions from the video's speech, made on a queue of their own; they arrive as a subtitle (`subtitle_ready`)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        video_id = serializers.UUIDField()
+        status = serializers.ChoiceField(choices=["queued"])
+
+    @extend_schema(
+        operation_id="captions_request",
+        summary="Make captions from the video's speech (owner or staff); they replace earlier generated ones.",
+        request=None,
+        responses={
+            202: OutputSerializer,
+            409: OpenApiResponse(description="Not ready yet, no sound, or captions already on their way."),
+        },
+        tags=["subtitles"],
+    )
+    def post(self, request, video_id):
+        video = video_get_editable(user=request.user, video_id=video_id)
+        captioning.captions_request(video=video)
+        return Response(
+            self.OutputSerializer({"video_id": video.pk, "status": "queued"}).data, status=status.HTTP_202_ACCEPTED
+        )

@@ -14,4 +14,5 @@ urlpatterns = [
         api.SubtitleDownloadApi.as_view(),
         name="api-subtitle-download",
     ),
+    path("videos/<uuid:video_id>/captions/", api.CaptionsRequestApi.as_view(), name="api-captions-request"),
 ]

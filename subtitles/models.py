@@ -19,6 +19,9 @@ class Subtitle(models.Model):
     vtt_key = models.CharField(max_length=300, blank=True)
     cue_count = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)
+    generated = models.BooleanField(
+        default=False, help_text="Made from the video's speech (subtitles.captioning), not uploaded."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

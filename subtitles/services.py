@@ -51,16 +51,18 @@ def subtitle_save(
     label: str = "",
     is_default: bool = False,
     conversion: Conversion | None = None,
+    generated: bool = False,
 ) -> tuple[Subtitle, bool]:
     """Create the video's subtitle for (language, kind), or replace the one there is.
 
     Returns (subtitle, created) for the upload's language; a file with several languages (SAMI)
     saves the others too (subtitles_save). Raises SubtitleError for an unusable file or language
-    tag. Sends `subtitle_ready` once the row is committed.
+    tag. Sends `subtitle_ready` once the row is committed. `generated` marks captions made from
+    the video's speech (subtitles.captioning); an upload over them clears it.
     """
     return subtitles_save(
         video=video, language=language, data=data, filename=filename, kind=kind, label=label,
-        is_default=is_default, conversion=conversion,
+        is_default=is_default, conversion=conversion, generated=generated,
     )[0]
 
 
@@ -74,6 +76,7 @@ def subtitles_save(
     label: str = "",
     is_default: bool = False,
     conversion: Conversion | None = None,
+    generated: bool = False,
 ) -> list[tuple[Subtitle, bool]]:
     """Save each language of the file as the video's subtitle in that language, the upload's first.
 
@@ -96,7 +99,7 @@ def subtitles_save(
             saved.append(_subtitle_store(
                 video=video, language=track_language, kind=kind, data=data, filename=filename,
                 label=label if first and label.strip() else track.name, is_default=is_default and first,
-                conversion=conversion, track=track, warnings=warnings,
+                conversion=conversion, track=track, warnings=warnings, generated=generated,
             ))
     return saved
 
@@ -126,7 +129,7 @@ def _tracks_named(tracks: list[Track], language: str, warnings: list[str]) -> li
 
 def _subtitle_store(
     *, video: Video, language: str, kind: str, data: bytes, filename: str, label: str, is_default: bool,
-    conversion: Conversion, track: Track, warnings: list[str],
+    conversion: Conversion, track: Track, warnings: list[str], generated: bool = False,
 ) -> tuple[Subtitle, bool]:
     vtt_key = storage.subtitle_vtt_key(video.pk, language, kind)
     original_key = storage.subtitle_original_key(video.pk, language, kind, filename or f"original.{conversion.format}")
@@ -134,11 +137,14 @@ def _subtitle_store(
         existing = Subtitle.objects.select_for_update().filter(video=video, language=language, kind=kind).first()
         previous_original = existing.original_key if existing else ""
         subtitle = existing or Subtitle(video=video, language=language, kind=kind)
-        subtitle.label = label.strip() or (existing.label if existing else "")
+        # An upload over generated captions does not keep their "(auto-generated)" label.
+        kept_label = existing.label if existing and existing.generated == generated else ""
+        subtitle.label = label.strip() or kept_label
         subtitle.source_format = conversion.format
         subtitle.source_encoding = conversion.encoding
         subtitle.cue_count = len(track.cues)
         subtitle.warnings = warnings
+        subtitle.generated = generated
         subtitle.vtt_key, subtitle.original_key = vtt_key, original_key
         subtitle.is_default = is_default or (existing.is_default if existing else False)
         # Objects first, row second: a row never points at a key that was not written.

@@ -107,7 +107,7 @@ def test_prometheus_scrapes_the_web_service_by_a_host_name_it_allows():
 
 @pytest.mark.django_db
 def test_queue_depth_counts_messages_waiting_in_each_queue(client):
-    assert broker_metrics.queue_names() == ["default", "first", "transcode"]
+    assert broker_metrics.queue_names() == ["captions", "default", "first", "transcode"]
     with app.connection_for_write() as connection:
         _purge(connection)
         try:
@@ -116,11 +116,13 @@ def test_queue_depth_counts_messages_waiting_in_each_queue(client):
             app.send_task("videos.tasks.video_transcode", args=["00000000-0000-0000-0000-000000000000"],
                           queue="transcode", connection=connection)
             lengths = values(client.get("/metrics").content.decode(), "mediasite_celery_queue_length")
-            assert lengths == {(("queue", "default"),): 3.0, (("queue", "first"),): 0.0, (("queue", "transcode"),): 1.0}
+            assert lengths == {(("queue", "captions"),): 0.0, (("queue", "default"),): 3.0, (("queue", "first"),): 0.0,
+                               (("queue", "transcode"),): 1.0}
         finally:
             _purge(connection)
     assert values(client.get("/metrics").content.decode(), "mediasite_celery_queue_length") == {
-        (("queue", "default"),): 0.0, (("queue", "first"),): 0.0, (("queue", "transcode"),): 0.0,
+        (("queue", "captions"),): 0.0, (("queue", "default"),): 0.0, (("queue", "first"),): 0.0,
+        (("queue", "transcode"),): 0.0,
     }
 
 
