@@ -1,6 +1,6 @@
 /*
- * Watch page: the HLS player (hls.js where Media Source Extensions exist, native HLS otherwise),
- * the storyboard strip, and the live transcode status of a video that is not ready yet.
+ * Watch page: the HLS stream (hls.js where Media Source Extensions exist, native HLS otherwise)
+ * under the controls of player.js, and the live transcode status of a video that is not ready yet.
  */
 (function () {
   "use strict";
@@ -44,85 +44,25 @@
       hls.attachMedia(video);
       window.mediasite = window.mediasite || {};
       window.mediasite.hls = hls;
+      attachControls(video, hls);
     } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
       video.src = source;
+      attachControls(video, null);
     } else {
       showPlayerError("This browser cannot play HLS video.");
     }
   }
 
-  // ---- storyboard --------------------------------------------------------------------------
-
-  function parseTimestamp(text) {
-    var parts = text.trim().split(":").map(parseFloat);
-    var seconds = 0;
-    parts.forEach(function (part) { seconds = seconds * 60 + part; });
-    return seconds;
-  }
-
-  /* Cues of a storyboard WebVTT: "start --> end" then "sprite.jpg#xywh=x,y,w,h". */
-  function parseStoryboard(text) {
-    var cues = [];
-    var lines = text.replace(/\r\n?/g, "\n").split("\n");
-    for (var i = 0; i < lines.length; i += 1) {
-      if (lines[i].indexOf("-->") === -1) continue;
-      var times = lines[i].split("-->");
-      var target = (lines[i + 1] || "").trim();
-      var match = /#xywh=(\d+),(\d+),(\d+),(\d+)/.exec(target);
-      if (!match) continue;
-      cues.push({
-        start: parseTimestamp(times[0]),
-        end: parseTimestamp(times[1].trim().split(/\s+/)[0]),
-        x: +match[1], y: +match[2], w: +match[3], h: +match[4]
-      });
-    }
-    return cues;
-  }
-
-  function formatTime(seconds) {
-    var s = Math.floor(seconds % 60);
-    return Math.floor(seconds / 60) + ":" + (s < 10 ? "0" : "") + s;
-  }
-
-  function startStoryboard(video) {
-    var strip = document.getElementById("storyboard");
-    var vttUrl = root.dataset.storyboardVtt;
-    // The sprite's URL is signed separately: a path relative to the VTT would lose the signature.
-    var imageUrl = root.dataset.storyboardImage;
-    if (!strip || !vttUrl || !imageUrl) return;
-    fetch(vttUrl, { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.text() : ""; })
-      .then(function (text) {
-        var cues = parseStoryboard(text);
-        if (!cues.length) return;
-        var buttons = cues.map(function (cue) {
-          var button = document.createElement("button");
-          button.type = "button";
-          button.className = "scene";
-          button.title = formatTime(cue.start);
-          button.setAttribute("aria-label", "Play from " + formatTime(cue.start));
-          // CSSOM writes are allowed under a CSP without 'unsafe-inline' styles.
-          button.style.width = cue.w + "px";
-          button.style.height = cue.h + "px";
-          button.style.backgroundImage = "url(\"" + imageUrl.replace(/"/g, "%22") + "\")";
-          button.style.backgroundPosition = -cue.x + "px " + -cue.y + "px";
-          button.addEventListener("click", function () {
-            video.currentTime = cue.start;
-            var playing = video.play();
-            if (playing && playing.catch) playing.catch(function () { /* autoplay refused: stay paused */ });
-          });
-          strip.appendChild(button);
-          return button;
-        });
-        strip.hidden = false;
-        video.addEventListener("timeupdate", function () {
-          cues.forEach(function (cue, index) {
-            var current = video.currentTime >= cue.start && video.currentTime < cue.end;
-            buttons[index].classList.toggle("is-current", current);
-          });
-        });
-      })
-      .catch(function () { /* a storyboard is an extra; the player works without it */ });
+  function attachControls(video, hls) {
+    // Without player.js (it failed to load) the browser's own controls stay.
+    if (!window.mediasite || !window.mediasite.playerControls) return;
+    window.mediasite.playerControls(video.parentNode, video, {
+      hls: hls,
+      storyboardVtt: root.dataset.storyboardVtt,
+      // The sprite's URL is signed separately: a path relative to the VTT would lose the signature.
+      storyboardImage: root.dataset.storyboardImage,
+      resumeKey: "mediasite.resume." + videoId
+    });
   }
 
   // ---- live status of a video in flight ------------------------------------------------------
@@ -218,7 +158,7 @@
     setStatus("ready");
     var title = part("pending-title");
     if (title) title.textContent = "Ready — loading the player…";
-    // The page renders the player, poster and storyboard with freshly signed URLs.
+    // The page renders the player, poster and storyboard thumbnails with freshly signed URLs.
     window.setTimeout(function () { window.location.reload(); }, 500);
   }
 
@@ -290,10 +230,7 @@
   });
 
   var video = document.getElementById("player");
-  if (video) {
-    startPlayer(video);
-    startStoryboard(video);
-  }
+  if (video) startPlayer(video);
   if (root.dataset.status === "queued" || root.dataset.status === "processing") {
     followTranscode();
   }

@@ -393,5 +393,7 @@ def test_header_counts_unread_notifications(client, user, other_user):
 
 def test_vendored_player_and_page_scripts_are_static_files():
     for name in ("vendor/hls/hls.min.js", "vendor/hls/LICENSE", "js/notifications.js", "js/watch.js",
-                 "js/list.js", "js/upload.js", "css/site.css"):  # fmt: skip
+                 "js/list.js", "js/upload.js", "css/site.css", "js/player.js", "js/player-menus.js",
+                 "js/player-tracks.js", "css/player.css", "js/transcript.js", "css/transcript.css",
+                 "js/notification-panel.js"):  # fmt: skip
         assert finders.find(name), name

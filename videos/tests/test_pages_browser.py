@@ -296,8 +296,8 @@ def test_upload_in_the_browser_then_watch_it_transcode_and_play(
     if storage_kind == "s3":
         # Segments come straight from S3 on presigned URLs, not through Django.
         assert all(url.startswith(media_env["S3_ENDPOINT_URL"] + "/") and "Signature=" in url for url in segments)
-    # The storyboard strip is built from the storyboard WebVTT and its sprite.
-    browser.wait_for("document.querySelectorAll('#storyboard .scene').length > 0", timeout=10)
+    # The seek bar's thumbnails come from the storyboard WebVTT and its sprite (test_player_browser.py).
+    browser.wait_for("document.querySelector('.player').dataset.storyboard === 'ready'", timeout=10)
 
 
 FIRST_SOURCES = {
@@ -348,6 +348,8 @@ def test_the_first_rendition_plays_while_the_ladder_waits_and_plays_on_through_i
                              timeout=20)
         except TimeoutError:
             pytest.fail(f"no player before the ladder\n{logs.read_text()[-3000:]}")
+        # The player made live has the same controls as one the page renders (player.js).
+        assert browser.evaluate("!!document.querySelector('.player.has-controls .player-play')") is True
         video.refresh_from_db()
         assert video.status == Video.Status.QUEUED and video.playable_at is not None
         if kind == "fast":  # still being written: hls.js sees a live playlist, and starts at its start
