@@ -10,12 +10,12 @@ from notifications.events import SystemMessage, TranscodeComplete, TranscodeFail
 from notifications.models import Notification
 from notifications.services import event_publish
 from videos.tests.browser import chromium_path
-from videos.tests.live_pages import (
+from videos.tests.live_pages import (  # noqa: F401 (browser and server are fixtures)
     ONLINE,
     WebsocketRefusingProxy,
+    browser,
     press,
-    start_module_browser,
-    start_module_server,
+    server,
 )
 from videos.tests.test_pages_browser import login
 
@@ -32,19 +32,7 @@ COUNT = "document.getElementById('notification-count').textContent"
 STATE = "document.getElementById('connection-state').dataset.state"
 TOASTS = "Array.from(document.querySelectorAll('#toasts .toast')).map(e => e.textContent)"
 
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, tmp_path_factory):  # the test database must exist first
-    daphne = start_module_server(tmp_path_factory, NOTIFICATIONS_POLL_SECONDS="1")
-    yield daphne
-    daphne.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = start_module_browser()
-    yield chromium
-    chromium.close()
+SERVER_ENV = {"NOTIFICATIONS_POLL_SECONDS": "1"}  # for live_pages.server
 
 
 def store(user, event, read=False):

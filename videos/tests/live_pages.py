@@ -50,6 +50,22 @@ def start_module_browser() -> Browser:
     return Browser(chromium_path())
 
 
+@pytest.fixture(scope="module")
+def server(django_db_setup, tmp_path_factory, request):  # the test database must exist first
+    """One daphne for the test module, with the module's SERVER_ENV settings if it has any."""
+    daphne = start_module_server(tmp_path_factory, **getattr(request.module, "SERVER_ENV", {}))
+    yield daphne
+    daphne.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the test module."""
+    chromium = start_module_browser()
+    yield chromium
+    chromium.close()
+
+
 def boxes_outside_viewport(browser, selector: str) -> list:
     """The elements matching `selector` that are not wholly inside the viewport, or have no box."""
     return browser.evaluate(

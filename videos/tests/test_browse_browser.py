@@ -12,12 +12,12 @@ from videos.models import Video
 from videos.views import PAGE_SIZE
 
 from .browser import chromium_path
-from .live_pages import (
+from .live_pages import (  # noqa: F401 (browser and server are fixtures)
     ONLINE,
     boxes_outside_viewport,
+    browser,
     press,
-    start_module_browser,
-    start_module_server,
+    server,
 )
 from .test_pages_browser import login
 
@@ -31,19 +31,6 @@ TITLES = "Array.from(document.querySelectorAll('.video-card .title')).map(e => e
 # The header's own links and buttons (the closed panel's are not on screen, by design).
 HEADER_CONTROLS = ".site-header a:not(#notification-panel *), .site-header button:not(#notification-panel *)"
 
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, tmp_path_factory):  # the test database must exist first
-    daphne = start_module_server(tmp_path_factory)
-    yield daphne
-    daphne.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = start_module_browser()
-    yield chromium
-    chromium.close()
 
 
 @pytest.fixture

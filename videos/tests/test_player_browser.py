@@ -14,7 +14,7 @@ from subtitles import services as subtitle_services
 from videos.models import Video
 
 from .browser import chromium_path
-from .live_pages import press, start_module_browser, start_module_server
+from .live_pages import browser, press, server  # noqa: F401 (fixtures)
 from .test_pages_browser import login
 from .transcode_fixtures import eager_celery, transcode_settings, upload
 
@@ -31,19 +31,6 @@ VIDEO = "document.getElementById('player')"
 BOX = "document.querySelector('.player.has-controls')"
 SHOWING = f"Array.from({VIDEO}.textTracks).filter(t => t.mode === 'showing').map(t => t.language)"
 
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, tmp_path_factory):  # the test database must exist first
-    daphne = start_module_server(tmp_path_factory)
-    yield daphne
-    daphne.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = start_module_browser()
-    yield chromium
-    chromium.close()
 
 
 @pytest.fixture
