@@ -135,7 +135,7 @@ def main() -> int:
     parser.add_argument("--transcode-seconds", type=float, default=20)
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of each measurement; the fastest is shown")
-    parser.add_argument("--threads", type=int, default=0, help="CTranslate2 CPU threads (CAPTIONS_THREADS)")
+    parser.add_argument("--threads", type=int, default=1, help="CTranslate2 CPU threads (CAPTIONS_THREADS, default 1; 0: its own choice)")
     parser.add_argument("--model-dir", default="", help="a faster-whisper model (CAPTIONS_MODEL_DIR); default tiny.en")
     parser.add_argument("--target", type=float, default=0.10, help="largest accepted slowdown of the transcode")
     parser.add_argument("--worker", nargs=3, metavar=("SAMPLES", "MODEL_DIR", "THREADS"), help=argparse.SUPPRESS)

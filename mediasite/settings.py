@@ -312,7 +312,9 @@ SUBTITLE_MAX_BYTES = env.int("SUBTITLE_MAX_BYTES", default=5 * 1024**2)
 # tiny.en, English only), CTranslate2's CPU threads (0: its own choice) and whether every video
 # that becomes ready gets them without being asked.
 CAPTIONS_MODEL_DIR = env("CAPTIONS_MODEL_DIR", default="")
-CAPTIONS_THREADS = env.int("CAPTIONS_THREADS", default=0)
+# One thread: tiny.en transcribes as fast with one as with two (0.050 against 0.053 of the audio's
+# duration, bench/captions.py), and a second thread slowed the transcode beside it by 13 % instead of none.
+CAPTIONS_THREADS = env.int("CAPTIONS_THREADS", default=1)
 AUTO_CAPTIONS = env.bool("AUTO_CAPTIONS", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
