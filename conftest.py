@@ -1,9 +1,12 @@
 """Shared fixtures: a real S3 server (SeaweedFS `weed mini`), S3-backed storage, users, generated clips."""
 
+import faulthandler
 import os
 import shutil
 import socket
 import subprocess
+import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -17,6 +20,35 @@ S3_PORT = 8333
 S3_ENDPOINT = os.environ.get("S3_TEST_ENDPOINT", f"http://127.0.0.1:{S3_PORT}")
 S3_ACCESS_KEY = os.environ.get("S3_TEST_ACCESS_KEY", "testkey")
 S3_SECRET_KEY = os.environ.get("S3_TEST_SECRET_KEY", "testsecret")
+
+
+# Seconds the interpreter may take to exit once the suite has ended.
+EXIT_GRACE_SECONDS = 60
+_EXIT_STATUS = pytest.StashKey[int]()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    """Never let a thread a test left behind hold the run open after pytest has reported.
+
+    A websocket test once hung inside asgiref's event-loop thread (its loop cancelling a task that
+    never ended): pytest-timeout failed the test after 300 s and pytest printed its summary, but
+    the interpreter then waited at exit for that non-daemon thread until CI's 90 minutes ran out
+    and nothing landed. After EXIT_GRACE_SECONDS this prints every thread's stack and exits with
+    pytest's status (1 where the tests had passed: a thread that will not end is a fault too)."""
+    status = config.stash.get(_EXIT_STATUS, 1)
+
+    def force_exit():
+        time.sleep(EXIT_GRACE_SECONDS)
+        sys.stderr.write(f"\nThe interpreter has not exited {EXIT_GRACE_SECONDS} s after the suite; threads:\n")
+        faulthandler.dump_traceback(all_threads=True)
+        sys.stderr.flush()
+        os._exit(status or 1)
+
+    threading.Thread(target=force_exit, name="exit-watchdog", daemon=True).start()
 
 
 def _port_open(host: str, port: int) -> bool:

@@ -10,7 +10,6 @@ connection directly. Per-user and per-video groups stay ordinary: they have few 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 
@@ -88,5 +87,10 @@ async def relay_leave(consumer) -> None:
         # The last connection is gone: stop listening (tests also open and close event loops).
         relay, _relay = _relay, None
         relay.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await relay.task
+        except asyncio.CancelledError:
+            # The relay's own cancellation ends here; the caller's, if it is being cancelled too
+            # (a server shutting down, a client gone), goes on: swallowing it left the task running.
+            if asyncio.current_task().cancelling():
+                raise

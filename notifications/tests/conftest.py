@@ -23,6 +23,8 @@ async def open_socket(headers, path="/ws/notifications/"):
     """Connect and read the snapshot; returns (communicator, snapshot). Fails the test if refused."""
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, code = await communicator.connect(timeout=5)
+    if not connected:
+        await communicator.disconnect()
     assert connected, f"refused with {code}"
     snapshot = await communicator.receive_json_from(timeout=5)
     assert snapshot["type"] == "snapshot"
@@ -33,8 +35,9 @@ async def refused_code(headers, path="/ws/notifications/"):
     """Try to connect; returns the close code when refused, fails the test when accepted."""
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, code = await communicator.connect(timeout=5)
-    if connected:
-        await communicator.disconnect()
+    # As a server does after a refusal: tell the consumer the socket is gone and wait for it to
+    # end, so that no task of it is left for the event loop to cancel when the test's loop closes.
+    await communicator.disconnect()
     assert not connected
     return code
 

@@ -179,6 +179,9 @@
 
   function pollOnce() {
     return Promise.all([getJson(API + "unread-count/"), getJson(API + "?page_size=20")]).then(function (answers) {
+      // The socket opened while this poll was out: its snapshot and events are newer than these
+      // answers, which would set the count back (and toast again what the socket already told).
+      if (!polling) return;
       var fresh = answers[1].results.filter(function (item) {
         return !seenIds[item.id] && Date.parse(eventTime(item)) > Date.parse(newestKnown);
       });
