@@ -11,3 +11,11 @@ class VideoUploadForm(forms.Form):
     title = forms.CharField(max_length=Video._meta.get_field("title").max_length)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     visibility = forms.ChoiceField(choices=Video.Visibility.choices, initial=Video.Visibility.PRIVATE)
+
+
+class VideoEditForm(forms.Form):
+    """What an owner changes of a video (services.video_update): the studio's edit form."""
+
+    title = forms.CharField(max_length=Video._meta.get_field("title").max_length)
+    description = forms.CharField(required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    visibility = forms.ChoiceField(choices=Video.Visibility.choices)

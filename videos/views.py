@@ -1,4 +1,4 @@
-"""Browser pages: the video list and owner pages, the upload form and the watch page."""
+"""Browser pages: the video list and owner pages, My videos (the studio), the upload form and the watch page."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,14 +10,14 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mediasite.errors import StateConflict, TooLarge
 from users.selectors import user_can_moderate, user_can_upload
 
 from . import selectors, services
-from .forms import VideoUploadForm
+from .forms import VideoEditForm, VideoUploadForm
 from .models import Video
 from .search import VideoSearchForm, video_title_search
 
@@ -88,6 +88,14 @@ def video_owner_page(request, username):
 
 
 @login_required
+def studio_page(request):
+    """My videos: the signed-in user's own videos, live, to edit, retry, cancel or delete in place."""
+    videos = Video.objects.filter(owner=request.user).select_related("owner").only(*selectors.LIST_FIELDS, "description")
+    context = {"visibility_choices": Video.Visibility.choices, "studio_url": request.get_full_path()}
+    return _browse(request, videos, "videos/studio.html", context)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def video_upload_page(request):
     if not user_can_upload(request.user):
@@ -151,6 +159,34 @@ def _editable_video_or_404(request, video_id) -> Video:
     return video
 
 
+def _back(request, default: str):
+    """Where a page's form goes back to: its `next` (a path of this site, e.g. My videos), or `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+@require_POST
+def video_edit_page(request, video_id):
+    """Title, description and visibility from the studio's edit form (studio.js sends the API's PATCH instead)."""
+    video = _editable_video_or_404(request, video_id)
+    form = VideoEditForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    else:
+        try:
+            services.video_update(video=video, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"“{video.title}” was saved.")
+    return _back(request, reverse("video-watch", kwargs={"video_id": video.pk}))
+
+
 @login_required
 @require_POST
 def video_delete_page(request, video_id):
@@ -158,7 +194,7 @@ def video_delete_page(request, video_id):
     title = video.title
     services.video_delete(video=video)
     messages.success(request, f"“{title}” was deleted.")
-    return redirect("video-list")
+    return _back(request, reverse("video-list"))
 
 
 def _lifecycle_action(request, video_id, service, done: str):
@@ -169,7 +205,7 @@ def _lifecycle_action(request, video_id, service, done: str):
         messages.error(request, str(error))
     else:
         messages.success(request, done)
-    return redirect("video-watch", video_id=video.pk)
+    return _back(request, reverse("video-watch", kwargs={"video_id": video.pk}))
 
 
 @login_required

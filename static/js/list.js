@@ -1,4 +1,5 @@
-/* Video list: live status badges and progress bars of the videos in flight on this page. */
+/* Video lists (the grids and My videos): live status badges and progress bars of the videos in
+ * flight on this page, and the actions shown for a status ([data-show-for]). */
 (function () {
   "use strict";
 
@@ -6,7 +7,7 @@
   var STAGES = { downloading: "Downloading", probing: "Probing", transcoding: "Transcoding", uploading: "Uploading" };
 
   function card(videoId) {
-    return document.querySelector('.video-card[data-video-id="' + videoId + '"]');
+    return document.querySelector('.video-card[data-video-id="' + videoId + '"], .studio-row[data-video-id="' + videoId + '"]');
   }
 
   function setStatus(el, status) {
@@ -16,12 +17,13 @@
       badge.dataset.status = status;
       badge.textContent = LABELS[status] || status;
     }
-    if (status !== "queued" && status !== "processing") {
-      var line = el.querySelector('[data-role="progress-line"]');
-      if (line) line.hidden = true;
-    }
+    var line = el.querySelector('[data-role="progress-line"]');
+    if (line) line.hidden = status !== "queued" && status !== "processing";
     var placeholder = el.querySelector(".thumb-placeholder");
     if (placeholder) placeholder.textContent = LABELS[status] || status;
+    Array.prototype.forEach.call(el.querySelectorAll("[data-show-for]"), function (action) {
+      action.hidden = action.dataset.showFor.split(" ").indexOf(status) === -1;
+    });
   }
 
   // Per video, the time of the last progress shown: an older in-flight state (read from the
@@ -34,6 +36,15 @@
     lastProgressAt[event.video_id] = at;
     return false;
   }
+
+  window.mediasite = window.mediasite || {};
+  window.mediasite.showVideoStatus = function (videoId, status, progress) {
+    var el = card(String(videoId));
+    if (!el) return;
+    setStatus(el, status);
+    var bar = el.querySelector('[data-role="progress"]');
+    if (bar && progress !== undefined) bar.value = Math.round(progress || 0);
+  };
 
   document.addEventListener("mediasite:event", function (domEvent) {
     var event = domEvent.detail;

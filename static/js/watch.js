@@ -221,14 +221,6 @@
     });
   }
 
-  // ---- owner actions -------------------------------------------------------------------------
-
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-    });
-  });
-
   var video = document.getElementById("player");
   if (video) startPlayer(video);
   if (root.dataset.status === "queued" || root.dataset.status === "processing") {

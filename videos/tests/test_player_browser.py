@@ -201,7 +201,7 @@ def test_keyboard_shortcuts_help_storyboard_thumbnails_and_resume(server, browse
     browser.wait_for("document.fullscreenElement === null", timeout=5)
 
     # Shortcuts stay out of text fields.
-    browser.evaluate("(() => { const i = document.createElement('input'); i.id = 'typing'; document.body.appendChild(i); i.focus(); })()")
+    browser.evaluate("(() => { const i = document.createElement('input'); i.id = 'typing'; i.style.cssText = 'position: fixed; top: 0; left: 0'; document.body.appendChild(i); i.focus(); })()")
     press(browser, "m", "KeyM", 77, text="m")
     assert browser.evaluate(f"{VIDEO}.muted") is True
     assert browser.evaluate("document.getElementById('typing').value") == "m"
