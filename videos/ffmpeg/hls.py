@@ -162,6 +162,18 @@ def rewrite_playlist(text: str, url_for) -> str:
     return "\n".join(out) + "\n"
 
 
+def playlist_segments(text: str) -> list[tuple[str, float]]:
+    """A media playlist's segments in order: (URI, EXTINF duration in seconds)."""
+    found, seconds = [], None
+    for line in text.splitlines():
+        if line.startswith("#EXTINF:"):
+            seconds = float(line[8:].split(",")[0])
+        elif line and not line.startswith("#") and seconds is not None:
+            found.append((line.strip(), seconds))
+            seconds = None
+    return found
+
+
 def _tidy_variant(directory: Path) -> tuple[int, int, Path]:
     playlist = directory / "index.m3u8"
     text = playlist.read_text()
@@ -173,16 +185,13 @@ def _tidy_variant(directory: Path) -> tuple[int, int, Path]:
         playlist.write_text(text)
     peak = total_bits = 0
     total_seconds = 0.0
-    duration = None
-    for line in text.splitlines():
-        if line.startswith("#EXTINF:"):
-            duration = float(line[8:].split(",")[0])
-        elif line and not line.startswith("#") and duration:
-            bits = (directory / line.strip()).stat().st_size * 8
-            peak = max(peak, round(bits / max(duration, 0.5)))
-            total_bits += bits
-            total_seconds += duration
-            duration = None
+    for name, duration in playlist_segments(text):
+        if not duration:
+            continue
+        bits = (directory / name).stat().st_size * 8
+        peak = max(peak, round(bits / max(duration, 0.5)))
+        total_bits += bits
+        total_seconds += duration
     average = round(total_bits / total_seconds) if total_seconds else 0
     return peak, average, init
 

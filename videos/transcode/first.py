@@ -33,7 +33,7 @@ from notifications.services import event_publish, video_group
 from .. import outputs, storage
 from ..ffmpeg import FFmpegCancelled, ladder_for, probe, run_ffmpeg
 from ..ffmpeg import first as commands
-from ..ffmpeg.hls import AAC_LC, codec_string
+from ..ffmpeg.hls import AAC_LC, codec_string, playlist_segments
 from ..models import Rendition, Video
 from .pipeline import pass_limits, probe_limits
 
@@ -150,7 +150,7 @@ class _Publisher:
         if not self.init_stored and (directory / "init.mp4").exists():
             outputs.put_file(self.base + "init.mp4", directory / "init.mp4")
             self.init_stored = True
-        segments = _segments(text)
+        segments = playlist_segments(text)
         fresh = segments[len(self.stored):]
         for name, seconds in fresh:
             path = directory / name
@@ -209,17 +209,6 @@ def _delete_quietly(prefix: str) -> None:
         storage.delete_prefix(prefix)
     except Exception:  # the orphan clean-up removes it later
         logger.warning("could not remove %s", prefix, exc_info=True)
-
-
-def _segments(text: str) -> list[tuple[str, float]]:
-    found, seconds = [], None
-    for line in text.splitlines():
-        if line.startswith("#EXTINF:"):
-            seconds = float(line[8:].split(",")[0])
-        elif line and not line.startswith("#") and seconds is not None:
-            found.append((line.strip(), seconds))
-            seconds = None
-    return found
 
 
 def _playlist(text: str, count: int, *, final: bool) -> bytes:
