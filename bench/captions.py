@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from subtitles.speech.recall import recall_in_order, words_of  # noqa: E402 (after the path is set)
+
 PARAGRAPH = (
     "Every morning the baker opens his small shop near the river. "
     "Children buy fresh bread and warm cookies before school. "
@@ -59,21 +61,6 @@ class Timer:
         self.wall = time.monotonic() - self.wall
         self.own = cpu_seconds(resource.RUSAGE_SELF) - self.own
         self.children = cpu_seconds(resource.RUSAGE_CHILDREN) - self.children
-
-
-def words_of(text: str) -> list[str]:
-    return "".join(char.lower() if char.isalnum() or char.isspace() else " " for char in text).split()
-
-
-def recall_in_order(expected: list[str], heard: list[str]) -> float:
-    """The share of the expected words heard in their order (longest common subsequence)."""
-    previous = [0] * (len(heard) + 1)
-    for word in expected:
-        current = [0]
-        for index, other in enumerate(heard):
-            current.append(previous[index] + 1 if word == other else max(previous[index + 1], current[-1]))
-        previous = current
-    return previous[-1] / max(1, len(expected))
 
 
 def speech_samples(scratch: Path, seconds: float) -> tuple[Path, str, float]:

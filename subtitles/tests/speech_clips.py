@@ -21,21 +21,6 @@ SPEECH_START = 2.0  # seconds of silence before the voice starts
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 
 
-def words_of(text: str) -> list[str]:
-    return "".join(char.lower() if char.isalnum() or char.isspace() else " " for char in text).split()
-
-
-def in_order(expected: list[str], heard: list[str]) -> int:
-    """How many of the expected words were heard in their order (the longest common subsequence)."""
-    previous = [0] * (len(heard) + 1)
-    for word in expected:
-        current = [0]
-        for index, other in enumerate(heard):
-            current.append(previous[index] + 1 if word == other else max(previous[index + 1], current[-1]))
-        previous = current
-    return previous[-1]
-
-
 def speak(path: Path, text: str = SENTENCE) -> float:
     """Write espeak-ng's reading of the text as WAV; return its duration in seconds."""
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "130", "-w", str(path), text], check=True)

@@ -5,12 +5,24 @@ from django.core.files.storage import default_storage
 
 from subtitles import captioning
 from subtitles.models import Subtitle
+from subtitles.speech.recall import heard_in_order, words_of
 from videos.models import Video
-from videos.tests.transcode_fixtures import eager_celery, pipeline, transcode_settings, upload
+from videos.tests.transcode_fixtures import (
+    eager_celery,
+    pipeline,
+    transcode_settings,
+    upload,
+)
 
 from .speech_clips import (
-    PARAGRAPH, SENTENCE, SPEECH_START, in_order, long_speech_clip, needs_espeak, ready_video_of, speech_clip,
-    speech_model, words_of,
+    PARAGRAPH,
+    SENTENCE,
+    SPEECH_START,
+    long_speech_clip,
+    needs_espeak,
+    ready_video_of,
+    speech_clip,
+    speech_model,
 )
 from .test_captions_speech import cue_times
 
@@ -38,7 +50,7 @@ def test_auto_captions_caption_an_upload_once_it_is_ready(pipeline, settings, us
         return
     assert [(s.language, s.kind, s.generated) for s in subtitles] == [("en", "captions", True)]
     words, _, _ = _heard(subtitles[0])
-    assert in_order(words_of(SENTENCE), words) >= 0.75 * len(words_of(SENTENCE))
+    assert heard_in_order(words_of(SENTENCE), words) >= 0.75 * len(words_of(SENTENCE))
     assert not captioning.captions_pending(video=video)  # the task's end cleared the request
 
 
@@ -50,7 +62,7 @@ def test_a_minute_of_1080p_speech_on_s3(s3_storage, user, long_speech_clip, spee
     subtitle = captioning.captions_make(video_id=video.pk)
     words, times, lines = _heard(subtitle)
     expected = words_of(PARAGRAPH)
-    assert in_order(expected, words) >= 0.75 * len(expected), " ".join(words)
+    assert heard_in_order(expected, words) >= 0.75 * len(expected), " ".join(words)
     assert all(SPEECH_START - 0.6 <= start < end <= speech_end + 0.6 for start, end in times), times
     assert times[-1][1] > speech_end - 5  # the whole paragraph, not its first window only
     assert max(len(line) for line in lines) <= 42  # cut into caption lines
