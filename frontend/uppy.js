@@ -4,3 +4,5 @@ export { default as Uppy } from "@uppy/core";
 export { default as Dashboard } from "@uppy/dashboard";
 export { default as AwsS3 } from "@uppy/aws-s3";
 export { default as GoldenRetriever } from "@uppy/golden-retriever";
+// Uppy's own texts in the site's other language (uploader.js picks it from <html lang>).
+export { default as zh_CN } from "@uppy/locales/lib/zh_CN.js";

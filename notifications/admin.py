@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext, gettext_lazy
 
 from .events import Level
 from .models import Notification
@@ -11,8 +12,8 @@ from .services import system_message_broadcast
 
 
 class BroadcastForm(forms.Form):
-    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=2000)
-    level = forms.ChoiceField(choices=Level.choices, initial=Level.INFO)
+    message = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=2000)
+    level = forms.ChoiceField(label=gettext_lazy("Level"), choices=Level.choices, initial=Level.INFO)
 
 
 @admin.register(Notification)
@@ -41,8 +42,10 @@ class NotificationAdmin(admin.ModelAdmin):
             except ValueError as exc:
                 form.add_error("message", str(exc))
             else:
-                self.message_user(request, f"Broadcast sent; stored for {stored} users.", messages.SUCCESS)
+                self.message_user(
+                    request, gettext("Broadcast sent; stored for %(count)s users.") % {"count": stored}, messages.SUCCESS
+                )
                 return redirect("admin:notifications_notification_changelist")
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-                   "title": "Broadcast a system message"}
+                   "title": gettext("Broadcast a system message")}
         return TemplateResponse(request, "admin/notifications/notification/broadcast.html", context)

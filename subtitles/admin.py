@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext, gettext_lazy
 
 from videos.admin import VideoAdmin
 
@@ -14,7 +15,7 @@ from .models import Subtitle
 class SubtitleInlineForm(forms.ModelForm):
     upload = forms.FileField(
         required=False,
-        help_text="Any common subtitle format and encoding; converted to WebVTT. Uploading replaces the file.",
+        help_text=gettext_lazy("Any common subtitle format and encoding; converted to WebVTT. Uploading replaces the file."),
     )
 
     class Meta:
@@ -32,7 +33,7 @@ class SubtitleInlineForm(forms.ModelForm):
         try:
             return language_normalize(self.cleaned_data["language"])
         except SubtitleError as error:
-            raise forms.ValidationError(str(error), code=error.code) from None
+            raise forms.ValidationError(error.translated(gettext), code=error.code) from None
 
     def clean(self):
         cleaned = super().clean()
@@ -41,14 +42,14 @@ class SubtitleInlineForm(forms.ModelForm):
             return cleaned
         if upload is None:
             if not self.instance.pk:
-                self.add_error("upload", "Choose a subtitle file.")
+                self.add_error("upload", gettext("Choose a subtitle file."))
             return cleaned
         try:
             data = services.upload_read(upload)
             cleaned["conversion"] = services.subtitle_conversion(video=self.instance.video, data=data)
             cleaned["data"] = data
         except SubtitleError as error:
-            self.add_error("upload", forms.ValidationError(str(error), code=error.code))
+            self.add_error("upload", forms.ValidationError(error.translated(gettext), code=error.code))
         return cleaned
 
     def validate_unique(self):

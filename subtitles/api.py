@@ -4,6 +4,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
@@ -24,14 +25,15 @@ VTT_CONTENT_TYPE = "text/vtt; charset=utf-8"
 
 
 def _field_error(error: SubtitleError) -> ValidationError:
+    """The converter's refusal on the field it is about, in the request's language."""
     field = "language" if error.code == "language" else "kind" if error.code == "kind" else "file"
-    return ValidationError({field: [serializers.ErrorDetail(str(error), code=error.code)]})
+    return ValidationError({field: [serializers.ErrorDetail(error.translated(gettext), code=error.code)]})
 
 
 def video_get_visible(*, user, video_id) -> Video:
     video = video_selectors.video_get_visible(user=user, video_id=video_id)
     if video is None:
-        raise NotFound("No such video.")
+        raise NotFound(gettext("No such video."))
     return video
 
 
@@ -39,14 +41,14 @@ def video_get_editable(*, user, video_id) -> Video:
     """404 when hidden from this user, 403 when visible but not theirs to change."""
     video = video_get_visible(user=user, video_id=video_id)
     if not video_selectors.video_can_edit(user=user, video=video):
-        raise PermissionDenied("Only the owner or staff may change this video's subtitles.")
+        raise PermissionDenied(gettext("Only the owner or staff may change this video's subtitles."))
     return video
 
 
 def subtitle_get_or_404(*, video: Video, subtitle_id: int) -> Subtitle:
     subtitle = selectors.subtitle_get(video=video, subtitle_id=subtitle_id)
     if subtitle is None:
-        raise NotFound("No such subtitle.")
+        raise NotFound(gettext("No such subtitle."))
     return subtitle
 
 
@@ -143,7 +145,7 @@ class SubtitleCollectionApi(APIView):
             try:
                 return language_normalize(value)
             except SubtitleError as error:
-                raise serializers.ValidationError(str(error), code=error.code) from None
+                raise serializers.ValidationError(error.translated(gettext), code=error.code) from None
 
         def validate(self, attrs):
             video = self.context["video"]
@@ -268,7 +270,7 @@ class SubtitleDownloadApi(APIView):
         try:
             handle = default_storage.open(key, "rb")
         except (FileNotFoundError, OSError):
-            raise Http404("The subtitle file is missing from storage.") from None
+            raise Http404(gettext("The subtitle file is missing from storage.")) from None
         filename = key.rsplit("/", 1)[-1] if original else f"{subtitle.language}.{subtitle.kind}.vtt"
         content_type = "application/octet-stream" if original else VTT_CONTENT_TYPE
         response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

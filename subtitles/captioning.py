@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mediasite.errors import StateConflict
 from videos.ffmpeg import probe, run_ffmpeg
@@ -44,12 +45,12 @@ def captions_model_dir() -> Path:
 def captions_request(*, video: Video) -> None:
     """Queue captions from the video's speech; StateConflict when it is not ready, has no sound, or they are on their way."""
     if video.status != Video.Status.READY:
-        raise StateConflict("Captions can be made once the video is ready.")
+        raise StateConflict(gettext("Captions can be made once the video is ready."))
     if video.has_audio is False:
-        raise StateConflict("This video has no sound to make captions from.")
+        raise StateConflict(gettext("This video has no sound to make captions from."))
     # One request at a time per video: a second click while the first waits would do the work twice.
     if not cache.add(_pending_key(video.pk), True, timeout=settings.TRANSCODE_HARD_TIME_LIMIT):
-        raise StateConflict("Captions for this video are already being made.")
+        raise StateConflict(gettext("Captions for this video are already being made."))
     video_id = str(video.pk)
     transaction.on_commit(lambda: _enqueue(video_id))
 

@@ -1,12 +1,13 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from videos.models import Video
 
 
 class Subtitle(models.Model):
     class Kind(models.TextChoices):
-        SUBTITLES = "subtitles", "Subtitles"
-        CAPTIONS = "captions", "Captions"
+        SUBTITLES = "subtitles", _("Subtitles")
+        CAPTIONS = "captions", _("Captions")
 
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="subtitles")
     language = models.CharField(max_length=35, help_text="BCP-47 language tag, e.g. en, pt-BR, zh-Hant.")

@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from notifications.events import SubtitleReady
 from notifications.services import event_publish, video_group
@@ -87,7 +88,9 @@ def subtitles_save(
     """
     language = language_normalize(language)
     if kind not in Subtitle.Kind.values:
-        raise SubtitleError(f"Kind must be one of: {', '.join(Subtitle.Kind.values)}.", code="kind")
+        raise SubtitleError(
+            gettext_noop("Kind must be one of: %(kinds)s."), code="kind", params={"kinds": ", ".join(Subtitle.Kind.values)}
+        )
     if conversion is None:
         conversion = subtitle_conversion(video=video, data=data)
     warnings = list(conversion.warnings)

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy
 
 from mediasite.errors import StateConflict
 
@@ -32,7 +33,7 @@ class UploadSessionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Abort the selected sessions (their parts are deleted)")
+    @admin.action(description=gettext_lazy("Abort the selected sessions (their parts are deleted)"))
     def abort_sessions(self, request, queryset):
         aborted = 0
         for session in queryset:
@@ -41,4 +42,4 @@ class UploadSessionAdmin(admin.ModelAdmin):
                 aborted += 1
             except StateConflict as error:
                 self.message_user(request, f"{session}: {error}", messages.WARNING)
-        self.message_user(request, f"{aborted} sessions aborted.")
+        self.message_user(request, gettext("%(count)s sessions aborted.") % {"count": aborted})

@@ -2,6 +2,7 @@
 
 import functools
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.parsers import JSONParser
@@ -20,7 +21,7 @@ from .models import UploadSession
 
 class Gone(exceptions.APIException):
     status_code = status.HTTP_410_GONE
-    default_detail = "This upload session expired."
+    default_detail = gettext_lazy("This upload session expired.")
     default_code = "expired"
 
 

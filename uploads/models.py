@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from videos.models import Video
 
@@ -11,10 +12,10 @@ class UploadSession(models.Model):
     """A resumable upload: parts go to storage one by one, and complete makes the video."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        COMPLETED = "completed", "Completed"
-        ABORTED = "aborted", "Aborted"
-        EXPIRED = "expired", "Expired"
+        OPEN = "open", _("Open")
+        COMPLETED = "completed", _("Completed")
+        ABORTED = "aborted", _("Aborted")
+        EXPIRED = "expired", _("Expired")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upload_sessions")

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mediasite.errors import DomainError, StateConflict, TooLarge
 from users.selectors import user_can_upload
@@ -54,9 +55,9 @@ def upload_session_create(
     if not user_can_upload(owner):
         raise PermissionDenied(UPLOAD_REFUSED)
     if size <= 0:
-        raise ValidationError("The file is empty.", code="empty")
+        raise ValidationError(gettext("The file is empty."), code="empty")
     if size > settings.UPLOAD_SESSION_MAX_SIZE:
-        raise TooLarge(f"The file is larger than the {settings.UPLOAD_SESSION_MAX_SIZE} byte limit.")
+        raise TooLarge(gettext("The file is larger than the %(limit)s byte limit.") % {"limit": settings.UPLOAD_SESSION_MAX_SIZE})
     backend = upload_backend()
     with transaction.atomic():
         # One creation at a time per user, so that two at once cannot both pass the limits below.
@@ -67,8 +68,9 @@ def upload_session_create(
         )
         if open_sessions.count() >= settings.UPLOAD_SESSION_MAX_OPEN:
             raise StateConflict(
-                f"You have {settings.UPLOAD_SESSION_MAX_OPEN} upload sessions open, the most allowed: "
-                "complete or abort one first."
+                gettext(
+                    "You have %(count)s upload sessions open, the most allowed: complete or abort one first."
+                ) % {"count": settings.UPLOAD_SESSION_MAX_OPEN}
             )
         reserved = open_sessions.aggregate(total=Sum("size"))["total"] or 0
         video_quota_check(owner=owner, size=size, reserved=reserved)
@@ -95,11 +97,16 @@ def upload_session_require_open(session: UploadSession) -> None:
         _end(session, UploadSession.Status.EXPIRED)
     if session.status == UploadSession.Status.EXPIRED:
         raise SessionExpired(
-            f"This upload session expired at {session.expires_at:%Y-%m-%d %H:%M} UTC and its parts were "
-            "deleted: start a new session."
+            gettext(
+                "This upload session expired at %(time)s UTC and its parts were deleted: start a new session."
+            ) % {"time": f"{session.expires_at:%Y-%m-%d %H:%M}"}
         )
     if session.status != UploadSession.Status.OPEN:
-        raise StateConflict(f"This upload session is {session.get_status_display().lower()}.")
+        raise StateConflict(_session_is(session))
+
+
+def _session_is(session: UploadSession) -> str:
+    return gettext("This upload session is %(status)s.") % {"status": session.get_status_display().lower()}
 
 
 def upload_part_urls(*, session: UploadSession, numbers: list[int]) -> list[dict]:
@@ -130,7 +137,10 @@ def upload_part_receive(*, session: UploadSession, number: int, stream, length: 
     _check_numbers(session, [number])
     expected = session.part_length(number)
     if length != expected:
-        raise ValidationError(f"Part {number} must be exactly {expected} bytes; this one declares {length}.")
+        raise ValidationError(
+            gettext("Part %(number)s must be exactly %(expected)s bytes; this one declares %(length)s.")
+            % {"number": number, "expected": expected, "length": length}
+        )
     try:
         received, etag = upload_backend().write_part(session, number, stream, length)
     except FileNotFoundError:  # aborted or expired meanwhile: its folder is gone
@@ -138,7 +148,10 @@ def upload_part_receive(*, session: UploadSession, number: int, stream, length: 
         upload_session_require_open(session)
         raise
     if received != expected:
-        raise ValidationError(f"Part {number} must be exactly {expected} bytes; {received} arrived.")
+        raise ValidationError(
+            gettext("Part %(number)s must be exactly %(expected)s bytes; %(received)s arrived.")
+            % {"number": number, "expected": expected, "received": received}
+        )
     with transaction.atomic():
         # Under the session's lock, as complete and abort take it: a PUT still writing when the
         # session was aborted (or completed) must not leave a part row behind for it.
@@ -161,7 +174,7 @@ def upload_session_complete(*, session: UploadSession, parts: list[dict] | None 
         with transaction.atomic():
             session = UploadSession.objects.select_for_update().get(pk=session.pk)
             if session.status != UploadSession.Status.OPEN:  # another request ended it meanwhile
-                raise StateConflict(f"This upload session is {session.get_status_display().lower()}.")
+                raise StateConflict(_session_is(session))
             stored = _resolve_parts(backend.parts(session), parts)
             _check_parts(session, stored, parts)
             video_quota_check(owner=session.owner, size=sum(part.size for part in stored))
@@ -170,7 +183,9 @@ def upload_session_complete(*, session: UploadSession, parts: list[dict] | None 
             real_size = backend.stored_size(session)
             if real_size != session.size:
                 raise ValidationError(
-                    f"The stored file has {real_size} bytes, not the {session.size} declared.", code="size_mismatch"
+                    gettext("The stored file has %(size)s bytes, not the %(declared)s declared.")
+                    % {"size": real_size, "declared": session.size},
+                    code="size_mismatch",
                 )
             video = video_create_from_stored(
                 owner=session.owner,
@@ -203,7 +218,7 @@ def upload_session_abort(*, session: UploadSession) -> UploadSession:
     if session.status in (UploadSession.Status.ABORTED, UploadSession.Status.EXPIRED):
         return session
     if session.status == UploadSession.Status.COMPLETED:
-        raise StateConflict("This upload session is completed: delete the video instead.")
+        raise StateConflict(gettext("This upload session is completed: delete the video instead."))
     return _end(session, UploadSession.Status.ABORTED)
 
 
@@ -252,7 +267,8 @@ def _check_numbers(session: UploadSession, numbers: list[int]) -> None:
     wrong = [n for n in numbers if not 1 <= n <= session.part_count]
     if wrong:
         raise ValidationError(
-            f"This upload has parts 1 to {session.part_count}; there is no part {', '.join(map(str, wrong[:10]))}."
+            gettext("This upload has parts 1 to %(count)s; there is no part %(numbers)s.")
+            % {"count": session.part_count, "numbers": ", ".join(map(str, wrong[:10]))}
         )
 
 
@@ -269,7 +285,8 @@ def _resolve_parts(stored: list[StoredPart], claimed: list[dict] | None) -> list
             parts = [part for part in parts if part.etag == etags[number]] or parts[:1]
         elif len({part.etag for part in parts}) > 1:
             raise ValidationError(
-                f"Part {number} was stored more than once: complete with every part's number and ETag."
+                gettext("Part %(number)s was stored more than once: complete with every part's number and ETag.")
+                % {"number": number}
             )
         chosen.append(parts[-1])
     return chosen
@@ -282,26 +299,30 @@ def _check_parts(session: UploadSession, stored: list[StoredPart], claimed: list
     if missing:
         shown = ", ".join(map(str, missing[:20])) + (" …" if len(missing) > 20 else "")
         raise ValidationError(
-            f"{len(missing)} of {count} parts are missing ({shown}): upload them, then complete again.",
+            gettext("%(missing)s of %(count)s parts are missing (%(numbers)s): upload them, then complete again.")
+            % {"missing": len(missing), "count": count, "numbers": shown},
             code="parts_missing",
         )
     extra = sorted(numbers - set(range(1, count + 1)))
     if extra:
-        raise ValidationError(f"This upload has {count} parts; part {extra[0]} is not one of them.")
+        raise ValidationError(
+            gettext("This upload has %(count)s parts; part %(number)s is not one of them.") % {"count": count, "number": extra[0]}
+        )
     if claimed is not None:
         etags = {int(item["number"]): bare_etag(str(item["etag"])) for item in claimed}
         if sorted(etags) != list(range(1, count + 1)) or len(claimed) != count:
-            raise ValidationError(f"List every part, 1 to {count}, each once.")
+            raise ValidationError(gettext("List every part, 1 to %(count)s, each once.") % {"count": count})
         for part in stored:
             if etags[part.number] != part.etag:
                 raise ValidationError(
-                    f"Part {part.number}'s ETag is not the one stored: upload it again or send the stored one.",
+                    gettext("Part %(number)s's ETag is not the one stored: upload it again or send the stored one.")
+                    % {"number": part.number},
                     code="etag_mismatch",
                 )
     for part in stored:
         if part.size != session.part_length(part.number):
             raise ValidationError(
-                f"Part {part.number} has {part.size} bytes; it must have {session.part_length(part.number)}: "
-                "upload it again.",
+                gettext("Part %(number)s has %(size)s bytes; it must have %(expected)s: upload it again.")
+                % {"number": part.number, "size": part.size, "expected": session.part_length(part.number)},
                 code="part_size",
             )

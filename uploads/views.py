@@ -6,6 +6,7 @@ expiry, is the permission, as with S3. The body is streamed to disk, never held 
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -27,13 +28,13 @@ def upload_part_put(request, session_id, number):
         expires = 0
     if not part_signature_valid(session_id, number, expires, request.GET.get("signature", "")):
         return json_error(request, status_code=403, code="permission_denied",
-                          message="This part URL has expired or is not valid: ask for a new one.")  # fmt: skip
+                          message=gettext("This part URL has expired or is not valid: ask for a new one."))  # fmt: skip
     length = request.META.get("CONTENT_LENGTH", "")
     if not length.isdigit():
-        return json_error(request, status_code=411, code="length_required", message="Send the part with a Content-Length.")
+        return json_error(request, status_code=411, code="length_required", message=gettext("Send the part with a Content-Length."))
     session = UploadSession.objects.filter(pk=session_id).first()
     if session is None or not isinstance(upload_backend(), LocalUploads):  # with S3, parts go to S3
-        return json_error(request, status_code=404, code="not_found", message="No such upload session.")
+        return json_error(request, status_code=404, code="not_found", message=gettext("No such upload session."))
     try:
         part = services.upload_part_receive(session=session, number=number, stream=request, length=int(length))
     except services.SessionExpired as error:

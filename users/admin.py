@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy
 
 from .models import Profile
 from .selectors import user_role
@@ -24,6 +25,6 @@ class MediasiteUserAdmin(UserAdmin):
     list_display = ("username", "email", "role", "is_staff", "is_active", "date_joined")
     list_filter = ("groups", "is_staff", "is_active")
 
-    @admin.display(description="Role")
+    @admin.display(description=gettext_lazy("Role"))
     def role(self, obj):
         return user_role(obj)

@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from mediasite.errors import DomainError
 from users.admin import MediasiteUserAdmin
@@ -40,7 +41,7 @@ class RenditionInline(admin.TabularInline):
 class FailedByReasonFilter(admin.SimpleListFilter):
     """Failed videos, all of them or those of one failure reason, with how many there are of each."""
 
-    title = "failed, by reason"
+    title = gettext_lazy("failed, by reason")
     parameter_name = "failed"
     ANY = "any"
 
@@ -49,8 +50,8 @@ class FailedByReasonFilter(admin.SimpleListFilter):
         counts = dict(failed.order_by().values_list("failure_reason").annotate(n=Count("pk")))
         reasons = [(value, label) for value, label in Video.FailureReason.choices if value]
         if counts.get(""):  # failed before reasons were recorded
-            reasons.append(("", "No reason recorded"))
-        lookups = [(self.ANY, f"Any reason ({sum(counts.values())})")]
+            reasons.append(("", gettext("No reason recorded")))
+        lookups = [(self.ANY, gettext("Any reason (%(count)s)") % {"count": sum(counts.values())})]
         return lookups + [(value or "none", f"{label} ({counts.get(value, 0)})") for value, label in reasons]
 
     def queryset(self, request, queryset):
@@ -126,11 +127,11 @@ class VideoAdmin(admin.ModelAdmin):
     inlines = [RenditionInline]  # subtitles.admin adds its inline: subtitles sit above videos
     actions = ["retranscode_videos", "retry_videos", "change_visibility", "delete_videos"]
 
-    @admin.display(description="Playable", boolean=True, ordering="playable_at")
+    @admin.display(description=gettext_lazy("Playable"), boolean=True, ordering="playable_at")
     def playable(self, obj):
         return obj.is_playable
 
-    @admin.display(description="Progress", ordering="progress")
+    @admin.display(description=gettext_lazy("Progress"), ordering="progress")
     def progress_bar(self, obj):
         return format_html(
             '<progress value="{}" max="100" title="{}%">{}%</progress> {}%',
@@ -150,13 +151,15 @@ class VideoAdmin(admin.ModelAdmin):
         for video in queryset:
             services.video_delete(video=video)
 
-    @admin.action(description="Retranscode selected videos", permissions=["change"])
+    @admin.action(description=gettext_lazy("Retranscode selected videos"), permissions=["change"])
     def retranscode_videos(self, request, queryset):
         if not _confirmed(request):
             return _confirmation(
-                self, request, queryset, action="retranscode_videos", title="Retranscode videos",
-                question="Transcode these videos again? Ready ones keep playing their current outputs until "
-                "the new ones replace them; queued or processing ones are left as they are.",
+                self, request, queryset, action="retranscode_videos", title=gettext("Retranscode videos"),
+                question=gettext(
+                    "Transcode these videos again? Ready ones keep playing their current outputs until "
+                    "the new ones replace them; queued or processing ones are left as they are."
+                ),
             )
 
         def retranscode(video):
@@ -166,13 +169,15 @@ class VideoAdmin(admin.ModelAdmin):
 
         _apply(self, request, queryset, name="Retranscode", apply=retranscode)
 
-    @admin.action(description="Retry selected failed or cancelled videos", permissions=["change"])
+    @admin.action(description=gettext_lazy("Retry selected failed or cancelled videos"), permissions=["change"])
     def retry_videos(self, request, queryset):
         if not _confirmed(request):
             return _confirmation(
-                self, request, queryset, action="retry_videos", title="Retry videos",
-                question="Queue these videos for a new transcode? Only failed or cancelled videos can be retried; "
-                "the others are refused and counted.",
+                self, request, queryset, action="retry_videos", title=gettext("Retry videos"),
+                question=gettext(
+                    "Queue these videos for a new transcode? Only failed or cancelled videos can be retried; "
+                    "the others are refused and counted."
+                ),
             )
 
         def retry(video):
@@ -181,13 +186,13 @@ class VideoAdmin(admin.ModelAdmin):
 
         _apply(self, request, queryset, name="Retry", apply=retry)
 
-    @admin.action(description="Change visibility of selected videos", permissions=["change"])
+    @admin.action(description=gettext_lazy("Change visibility of selected videos"), permissions=["change"])
     def change_visibility(self, request, queryset):
         form = VisibilityForm(request.POST if _confirmed(request) else None)
         if not form.is_valid():
             return _confirmation(
-                self, request, queryset, action="change_visibility", title="Change visibility",
-                question="Who may watch these videos?", form=form,
+                self, request, queryset, action="change_visibility", title=gettext("Change visibility"),
+                question=gettext("Who may watch these videos?"), form=form,
             )
         visibility = form.cleaned_data["visibility"]
         label = Video.Visibility(visibility).label.lower()
@@ -200,13 +205,15 @@ class VideoAdmin(admin.ModelAdmin):
 
         _apply(self, request, queryset, name="Visibility", apply=change)
 
-    @admin.action(description="Delete selected videos", permissions=["delete"])
+    @admin.action(description=gettext_lazy("Delete selected videos"), permissions=["delete"])
     def delete_videos(self, request, queryset):
         if not _confirmed(request):
             return _confirmation(
-                self, request, queryset, action="delete_videos", title="Delete videos",
-                question="Delete these videos? Their renditions, subtitles and every stored object (the source, "
-                "the HLS outputs, posters) go with them; this cannot be undone.",
+                self, request, queryset, action="delete_videos", title=gettext("Delete videos"),
+                question=gettext(
+                    "Delete these videos? Their renditions, subtitles and every stored object (the source, "
+                    "the HLS outputs, posters) go with them; this cannot be undone."
+                ),
             )
 
         def delete(video):
@@ -230,19 +237,19 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserWithVideosAdmin(MediasiteUserAdmin):
-    fieldsets = (*MediasiteUserAdmin.fieldsets, ("Videos", {"fields": ("videos",)}))
+    fieldsets = (*MediasiteUserAdmin.fieldsets, (gettext_lazy("Videos"), {"fields": ("videos",)}))
     readonly_fields = (*MediasiteUserAdmin.readonly_fields, "videos")
     actions = [*(MediasiteUserAdmin.actions or []), "act_on_videos"]
 
-    @admin.display(description="Videos")
+    @admin.display(description=gettext_lazy("Videos"))
     def videos(self, obj):
         if obj.pk is None:
             return "—"
         return format_html(
-            '<a href="{}">{} video(s)</a> — retranscode, change visibility or delete them from the video list',
+            gettext('<a href="{}">{} video(s)</a> — retranscode, change visibility or delete them from the video list'),
             owner_videos_url([obj.pk]), obj.videos.count(),
         )
 
-    @admin.action(description="Act on the selected users' videos")
+    @admin.action(description=gettext_lazy("Act on the selected users' videos"))
     def act_on_videos(self, request, queryset):
         return redirect(owner_videos_url(queryset.values_list("pk", flat=True)))

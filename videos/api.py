@@ -4,6 +4,7 @@ import os
 import tempfile
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -52,7 +53,7 @@ def video_get_for_edit(*, user, video_id) -> Video:
     """404 when hidden from this user, 403 when visible but not theirs to change."""
     video = video_get_for_detail(user=user, video_id=video_id)
     if not selectors.video_can_edit(user=user, video=video):
-        raise PermissionDenied("Only the owner or staff may change this video.")
+        raise PermissionDenied(gettext("Only the owner or staff may change this video."))
     return video
 
 
@@ -91,7 +92,7 @@ class VideoCollectionApi(APIView):
             try:
                 probe_upload(file)
             except ProbeError as error:
-                raise serializers.ValidationError(str(error), code="not_a_video") from None
+                raise serializers.ValidationError(gettext(str(error)), code="not_a_video") from None
             return file
 
     def initial(self, request, *args, **kwargs):

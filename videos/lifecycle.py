@@ -8,6 +8,7 @@ transaction) and ask it to move; nobody else assigns ``status``.
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mediasite.errors import StateConflict
 from notifications.events import TranscodeComplete, TranscodeFailed, TranscodeProgress
@@ -45,7 +46,11 @@ def video_move(
     ``refused`` is the message of the conflict, for people.
     """
     if to not in MOVES[video.status]:
-        raise StateConflict(refused or f"A {video.get_status_display().lower()} video cannot become {to}.")
+        raise StateConflict(
+            refused
+            or gettext("A %(status)s video cannot become %(to)s.")
+            % {"status": video.get_status_display().lower(), "to": Status(to).label.lower()}
+        )
     now = timezone.now()
     if to in (Status.FAILED, Status.CANCELLED) and video.playable_at:
         # A first rendition published while the ladder was to come goes with the failure: the

@@ -2,39 +2,40 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from . import storage
 
 
 class Video(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        PROCESSING = "processing", "Processing"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        QUEUED = "queued", _("Queued")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Stage(models.TextChoices):
         NONE = "", "—"
-        DOWNLOADING = "downloading", "Downloading"
-        PROBING = "probing", "Probing"
-        TRANSCODING = "transcoding", "Transcoding"
-        UPLOADING = "uploading", "Uploading"
+        DOWNLOADING = "downloading", _("Downloading")
+        PROBING = "probing", _("Probing")
+        TRANSCODING = "transcoding", _("Transcoding")
+        UPLOADING = "uploading", _("Uploading")
 
     class Visibility(models.TextChoices):
-        PRIVATE = "private", "Private"
-        UNLISTED = "unlisted", "Unlisted"
-        PUBLIC = "public", "Public"
+        PRIVATE = "private", _("Private")
+        UNLISTED = "unlisted", _("Unlisted")
+        PUBLIC = "public", _("Public")
 
     class FailureReason(models.TextChoices):
         NONE = "", "—"
-        UNREADABLE = "unreadable", "Not a video or unreadable"
-        FFMPEG = "ffmpeg", "ffmpeg error"
-        TIMEOUT = "timeout", "Time limit"
-        STALLED = "stalled", "Stalled"
-        WORKER_LOST = "worker_lost", "Worker lost"
-        STORAGE = "storage", "Storage error"
-        INTERNAL = "internal", "Internal error"
+        UNREADABLE = "unreadable", _("Not a video or unreadable")
+        FFMPEG = "ffmpeg", _("ffmpeg error")
+        TIMEOUT = "timeout", _("Time limit")
+        STALLED = "stalled", _("Stalled")
+        WORKER_LOST = "worker_lost", _("Worker lost")
+        STORAGE = "storage", _("Storage error")
+        INTERNAL = "internal", _("Internal error")
 
     TERMINAL_STATUSES = (Status.READY, Status.FAILED, Status.CANCELLED)
     RETRYABLE_STATUSES = (Status.FAILED, Status.CANCELLED)

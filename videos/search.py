@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 10
@@ -14,7 +15,7 @@ class VideoSearchForm(forms.Form):
     def clean_q(self) -> str:
         words = self.cleaned_data["q"].split()
         if len(words) > MAX_WORDS:
-            raise forms.ValidationError(f"Search with at most {MAX_WORDS} words.")
+            raise forms.ValidationError(gettext("Search with at most %(count)s words.") % {"count": MAX_WORDS})
         return " ".join(words)
 
     @property

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext, gettext_lazy
 
 from mediasite.errors import StateConflict, TooLarge
 from users.selectors import user_can_upload, user_storage_quota
@@ -26,7 +27,7 @@ def _enqueue_transcode(video_id) -> None:
     video_transcode.delay(str(video_id))
 
 
-UPLOAD_REFUSED = "Your account may watch videos but not upload them: ask an administrator for the uploader role."
+UPLOAD_REFUSED = gettext_lazy("Your account may watch videos but not upload them: ask an administrator for the uploader role.")
 
 
 def video_create(
@@ -42,11 +43,13 @@ def video_create(
         raise PermissionDenied(UPLOAD_REFUSED)
     if file.size is not None and file.size > settings.MAX_UPLOAD_SIZE:
         raise TooLarge(
-            f"The file is larger than the {settings.MAX_UPLOAD_SIZE} byte limit of one request: "
-            "upload it through an upload session (POST /api/v1/uploads/)."
+            gettext(
+                "The file is larger than the %(limit)s byte limit of one request: "
+                "upload it through an upload session (POST /api/v1/uploads/)."
+            ) % {"limit": settings.MAX_UPLOAD_SIZE}
         )
     if not file.size:
-        raise ValidationError("The file is empty.", code="empty")
+        raise ValidationError(gettext("The file is empty."), code="empty")
     video_quota_check(owner=owner, size=file.size or 0)
     video = Video(
         owner=owner,
@@ -99,11 +102,17 @@ def video_quota_check(*, owner, size: int, reserved: int = 0) -> None:
         return
     used = Video.objects.filter(owner=owner).aggregate(used=Sum("source_size"))["used"] or 0
     if used + reserved + size > quota:
-        in_flight = f", {_size(reserved)} in uploads in progress" if reserved else ""
-        raise TooLarge(
-            f"This upload would exceed your storage quota of {_size(quota)} "
-            f"({_size(used)} used{in_flight}): delete videos or ask an administrator for more."
-        )
+        if reserved:
+            refusal = gettext(
+                "This upload would exceed your storage quota of %(quota)s (%(used)s used, %(reserved)s in "
+                "uploads in progress): delete videos or ask an administrator for more."
+            )
+        else:
+            refusal = gettext(
+                "This upload would exceed your storage quota of %(quota)s (%(used)s used): "
+                "delete videos or ask an administrator for more."
+            )
+        raise TooLarge(refusal % {"quota": _size(quota), "used": _size(used), "reserved": _size(reserved)})
 
 
 def _video_save_queued(video: Video) -> None:
@@ -157,7 +166,9 @@ def video_retry(*, video: Video) -> Video:
     """Queue a failed or cancelled video for a new transcode."""
     with transaction.atomic():
         video = Video.objects.select_for_update().get(pk=video.pk)
-        refused = f"Only failed or cancelled videos can be retried; this one is {video.get_status_display().lower()}."
+        refused = gettext("Only failed or cancelled videos can be retried; this one is %(status)s.") % {
+            "status": video.get_status_display().lower()
+        }
         if video.status not in Video.RETRYABLE_STATUSES:
             raise StateConflict(refused)
         _requeue(video, refused=refused)
@@ -204,6 +215,7 @@ def video_cancel(*, video: Video) -> Video:
             video.save(update_fields=["cancel_requested", "updated_at"])
         else:
             raise StateConflict(
-                f"Only queued or processing videos can be cancelled; this one is {video.get_status_display().lower()}."
+                gettext("Only queued or processing videos can be cancelled; this one is %(status)s.")
+                % {"status": video.get_status_display().lower()}
             )
     return video

@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mediasite.errors import StateConflict, TooLarge
@@ -57,11 +58,14 @@ def _browse(request, videos, template: str, context: dict):
     try:
         page = paginator.page(number)
     except PageNotAnInteger:
-        context["page_error"] = f"“{number}” is not a page number."
+        context["page_error"] = gettext("“%(number)s” is not a page number.") % {"number": number}
         return render(request, template, context, status=400)
     except EmptyPage:
-        pages = "page" if paginator.num_pages == 1 else "pages"
-        context["page_error"] = f"There is no page {number}: this list has {paginator.num_pages} {pages}."
+        context["page_error"] = ngettext(
+            "There is no page %(number)s: this list has %(count)s page.",
+            "There is no page %(number)s: this list has %(count)s pages.",
+            paginator.num_pages,
+        ) % {"number": number, "count": paginator.num_pages}
         return render(request, template, context, status=404)
     context.update(
         page=page,
@@ -109,7 +113,7 @@ def video_upload_page(request):
         except TooLarge as error:
             form.add_error("file", str(error))
         else:
-            messages.success(request, f"“{video.title}” was uploaded and is queued for transcoding.")
+            messages.success(request, gettext("“%(title)s” was uploaded and is queued for transcoding.") % {"title": video.title})
             location = reverse("video-watch", kwargs={"video_id": video.pk})
             if request.headers.get("X-Requested-With") == "XMLHttpRequest":
                 # upload.js shows upload progress and navigates itself: a redirect would be followed unseen.
@@ -183,7 +187,7 @@ def video_edit_page(request, video_id):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"“{video.title}” was saved.")
+            messages.success(request, gettext("“%(title)s” was saved.") % {"title": video.title})
     return _back(request, reverse("video-watch", kwargs={"video_id": video.pk}))
 
 
@@ -193,7 +197,7 @@ def video_delete_page(request, video_id):
     video = _editable_video_or_404(request, video_id)
     title = video.title
     services.video_delete(video=video)
-    messages.success(request, f"“{title}” was deleted.")
+    messages.success(request, gettext("“%(title)s” was deleted.") % {"title": title})
     return _back(request, reverse("video-list"))
 
 
@@ -211,10 +215,10 @@ def _lifecycle_action(request, video_id, service, done: str):
 @login_required
 @require_POST
 def video_retry_page(request, video_id):
-    return _lifecycle_action(request, video_id, services.video_retry, "The video is queued for transcoding again.")
+    return _lifecycle_action(request, video_id, services.video_retry, gettext("The video is queued for transcoding again."))
 
 
 @login_required
 @require_POST
 def video_cancel_page(request, video_id):
-    return _lifecycle_action(request, video_id, services.video_cancel, "Cancelling the transcode.")
+    return _lifecycle_action(request, video_id, services.video_cancel, gettext("Cancelling the transcode."))

@@ -9,6 +9,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -23,13 +24,13 @@ logger = logging.getLogger(__name__)
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state of the resource."
+    default_detail = gettext_lazy("The request conflicts with the current state of the resource.")
     default_code = "conflict"
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is larger than this server accepts."
+    default_detail = gettext_lazy("The request body is larger than this server accepts.")
     default_code = "too_large"
 
 
@@ -60,9 +61,10 @@ def _validation_body(exc: exceptions.ValidationError) -> dict:
     if general:
         message = " ".join(general)
     elif fields:
-        message = "Some fields are not valid." if len(fields) > 1 else f"{next(iter(fields))}: {fields[next(iter(fields))][0]}"
+        field, messages = next(iter(fields.items()))
+        message = gettext("Some fields are not valid.") if len(fields) > 1 else f"{field}: {messages[0]}"
     else:
-        message = "The request is not valid."
+        message = gettext("The request is not valid.")
     return error_body("invalid", message, fields)
 
 
@@ -86,7 +88,7 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     elif isinstance(exc, TooManyFieldsSent):
-        exc = exceptions.ParseError("The request has too many fields.")
+        exc = exceptions.ParseError(gettext("The request has too many fields."))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if not isinstance(exc, exceptions.APIException):
@@ -113,13 +115,13 @@ def json_error(request, *, status_code: int, code: str, message: str) -> JsonRes
 @csrf_exempt  # any method, cookie or not: the answer is the same 404
 def api_not_found(request, *args, **kwargs):
     """Catch-all under /api/: unknown URLs answer JSON in the error shape, never an HTML page."""
-    return json_error(request, status_code=404, code="not_found", message="No such API endpoint.")
+    return json_error(request, status_code=404, code="not_found", message=gettext("No such API endpoint."))
 
 
 def server_error(request, *args, **kwargs):
     """handler500: JSON under /api/, Django's default page elsewhere."""
     if request.path.startswith("/api/"):
-        return json_error(request, status_code=500, code="server_error", message="Internal server error.")
+        return json_error(request, status_code=500, code="server_error", message=gettext("Internal server error."))
     from django.views.defaults import server_error as default_server_error
 
     return default_server_error(request, *args, **kwargs)
@@ -129,8 +131,8 @@ def bad_request(request, exception, *args, **kwargs):
     """handler400: JSON under /api/ (e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE outside DRF)."""
     if request.path.startswith("/api/"):
         if isinstance(exception, RequestDataTooBig):
-            return json_error(request, status_code=413, code="too_large", message=PayloadTooLarge.default_detail)
-        return json_error(request, status_code=400, code="bad_request", message="The request is not valid.")
+            return json_error(request, status_code=413, code="too_large", message=str(PayloadTooLarge.default_detail))
+        return json_error(request, status_code=400, code="bad_request", message=gettext("The request is not valid."))
     from django.views.defaults import bad_request as default_bad_request
 
     return default_bad_request(request, exception, *args, **kwargs)

@@ -9,6 +9,9 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+
   var dialog = null;
   var pending = null;
 
@@ -24,7 +27,7 @@
     keep.type = "button";
     keep.className = "secondary";
     keep.dataset.role = "keep";
-    keep.textContent = "Keep";
+    keep.textContent = gettext("Keep");
     var go = document.createElement("button");
     go.type = "button";
     go.className = "danger";
@@ -35,11 +38,13 @@
     dialog.appendChild(buttons);
     document.body.appendChild(dialog);
     keep.addEventListener("click", function () { dialog.close("keep"); });
-    go.addEventListener("click", function () { dialog.close("confirm"); });
-    dialog.addEventListener("close", function () {
+    // The action starts from the button itself, not from the dialog's close event: that event comes
+    // a task later, and after an Escape it could arrive when the dialog was already asked again.
+    go.addEventListener("click", function () {
       var form = pending;
       pending = null;
-      if (!form || dialog.returnValue !== "confirm") return;
+      dialog.close("confirm");
+      if (!form) return;
       var confirmed = new CustomEvent("mediasite:confirmed", { bubbles: true, cancelable: true });
       if (form.dispatchEvent(confirmed)) form.submit();
     });
@@ -50,7 +55,7 @@
     pending = form;
     dialog.returnValue = "";
     dialog.querySelector("#confirm-text").textContent = form.dataset.confirm;
-    dialog.querySelector('[data-role="confirm"]').textContent = form.dataset.confirmButton || "Confirm";
+    dialog.querySelector('[data-role="confirm"]').textContent = form.dataset.confirmButton || gettext("Confirm");
     dialog.showModal();
     dialog.querySelector('[data-role="keep"]').focus();
   }

@@ -3,8 +3,17 @@
 (function () {
   "use strict";
 
-  var LABELS = { queued: "Queued", processing: "Processing", ready: "Ready", failed: "Failed", cancelled: "Cancelled" };
-  var STAGES = { downloading: "Downloading", probing: "Probing", transcoding: "Transcoding", uploading: "Uploading" };
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+
+  var LABELS = {
+    queued: gettext("Queued"), processing: gettext("Processing"), ready: gettext("Ready"), failed: gettext("Failed"),
+    cancelled: gettext("Cancelled")
+  };
+  var STAGES = {
+    downloading: gettext("Downloading"), probing: gettext("Probing"), transcoding: gettext("Transcoding"),
+    uploading: gettext("Uploading")
+  };
 
   function card(videoId) {
     return document.querySelector('.video-card[data-video-id="' + videoId + '"], .studio-row[data-video-id="' + videoId + '"]');

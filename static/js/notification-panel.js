@@ -7,6 +7,13 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var API = "/api/v1/notifications/";
   var STORED_TYPES = { transcode_complete: true, transcode_failed: true, subtitle_ready: true, system_message: true };
 
@@ -28,21 +35,31 @@
   function describe(item) {
     var event = item.payload || {};
     switch (item.type) {
-      case "transcode_complete": return "“" + event.title + "” is ready to watch.";
-      case "transcode_failed": return "“" + event.title + "” failed: " + event.error;
-      case "subtitle_ready": return "Subtitles (" + event.language + ") are ready.";
+      case "transcode_complete": return interpolate(gettext("“%(title)s” is ready to watch."), { title: event.title }, true);
+      case "transcode_failed": return interpolate(gettext("“%(title)s” failed: %(error)s"), { title: event.title, error: event.error }, true);
+      case "subtitle_ready": return interpolate(gettext("Subtitles (%(language)s) are ready."), { language: event.language }, true);
       case "system_message": return event.message;
       default: return item.type;
     }
   }
 
+  // Dates in the page's language (<html lang>), not the browser's.
+  var LOCALE = document.documentElement.lang || undefined;
+
   function ago(iso) {
     var seconds = (Date.now() - Date.parse(iso)) / 1000;
     if (!(seconds >= 0)) return "";
-    if (seconds < 60) return "just now";
-    if (seconds < 3600) return Math.floor(seconds / 60) + " min ago";
-    if (seconds < 86400) return Math.floor(seconds / 3600) + " h ago";
-    return new Date(iso).toLocaleDateString();
+    if (seconds < 60) return gettext("just now");
+    var count;
+    if (seconds < 3600) {
+      count = Math.floor(seconds / 60);
+      return interpolate(ngettext("%(count)s min ago", "%(count)s min ago", count), { count: count }, true);
+    }
+    if (seconds < 86400) {
+      count = Math.floor(seconds / 3600);
+      return interpolate(ngettext("%(count)s h ago", "%(count)s h ago", count), { count: count }, true);
+    }
+    return new Date(iso).toLocaleDateString(LOCALE);
   }
 
   function renderItem(item) {
@@ -63,21 +80,21 @@
     var time = document.createElement("time");
     time.dateTime = item.created_at;
     time.textContent = ago(item.created_at);
-    time.title = new Date(item.created_at).toLocaleString();
+    time.title = new Date(item.created_at).toLocaleString(LOCALE);
     li.appendChild(body);
     li.appendChild(time);
     if (!item.read_at) {
       li.classList.add("is-unread");
       var marker = document.createElement("span");
       marker.className = "visually-hidden";
-      marker.textContent = "Unread: ";
+      marker.textContent = gettext("Unread: ");
       li.insertBefore(marker, body);
       var button = document.createElement("button");
       button.type = "button";
       button.className = "link mark-read";
       button.dataset.panel = "mark-read";
-      button.textContent = "Mark read";
-      button.setAttribute("aria-label", "Mark read: " + text);
+      button.textContent = gettext("Mark read");
+      button.setAttribute("aria-label", interpolate(gettext("Mark read: %(notification)s"), { notification: text }, true));
       li.appendChild(button);
     }
     return li;
@@ -109,14 +126,14 @@
 
   function load() {
     stale = false;
-    say(list.children.length ? "" : "Loading…");
+    say(list.children.length ? "" : gettext("Loading…"));
     return request(API + "?page_size=20").then(function (page) {
       say("");
       show(page, false);
       panel.dataset.loaded = "true";
     }, function () {
       stale = true;
-      say("Could not load the notifications. They will be retried when the panel opens again.");
+      say(gettext("Could not load the notifications. They will be retried when the panel opens again."));
     });
   }
 
@@ -158,7 +175,7 @@
       changeCount(-1);
     }, function () {
       if (button) button.disabled = false;
-      say("Could not mark it read. Try again.");
+      say(gettext("Could not mark it read. Try again."));
     });
   }
 
@@ -173,10 +190,10 @@
         if (button) button.remove();
       });
       if (window.mediasite && window.mediasite.setUnreadCount) window.mediasite.setUnreadCount(answer.unread_count);
-      say("All marked read.");
+      say(gettext("All marked read."));
     }, function () {
       readAll.disabled = false;
-      say("Could not mark them read. Try again.");
+      say(gettext("Could not mark them read. Try again."));
     });
   }
 
@@ -216,7 +233,7 @@
         show(page, true);
       }, function () {
         more.disabled = false;
-        say("Could not load older notifications.");
+        say(gettext("Could not load older notifications."));
       });
     }
   });

@@ -13,6 +13,13 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var STORED_TYPES = { transcode_complete: true, transcode_failed: true, subtitle_ready: true, system_message: true };
   var PING_INTERVAL_MS = 25000;
   var MAX_BACKOFF_MS = 30000;
@@ -50,15 +57,15 @@
   }
 
   function pollingText() {
-    return "Live updates unavailable — refreshing every " + Math.round(pollDelay / 1000) + " s";
+    return interpolate(gettext("Live updates unavailable — refreshing every %(seconds)s s"), { seconds: Math.round(pollDelay / 1000) }, true);
   }
 
   function setConnectionState(state) {
     var el = document.getElementById("connection-state");
     if (el) {
       el.dataset.state = state;
-      el.title = state === "online" ? "Live updates: connected"
-        : state === "polling" ? pollingText() : "Live updates: reconnecting";
+      el.title = state === "online" ? gettext("Live updates: connected")
+        : state === "polling" ? pollingText() : gettext("Live updates: reconnecting");
     }
     var detail = { type: "connection", state: state };
     if (state === "polling") {
@@ -81,7 +88,7 @@
     el.textContent = String(count);
     el.classList.toggle("is-zero", count === 0);
     var label = document.getElementById("notification-count-label");
-    if (label) label.textContent = count === 1 ? "1 unread" : count + " unread";
+    if (label) label.textContent = interpolate(ngettext("%(count)s unread", "%(count)s unread", count), { count: count }, true);
   }
 
   function toast(text, level) {
@@ -136,8 +143,12 @@
       noteKnown(message.timestamp);
       if (!counted) setCount(unreadCount() + 1);
     }
-    if (message.type === "transcode_complete") toast("“" + message.title + "” is ready to watch.", "info");
-    if (message.type === "transcode_failed") toast("“" + message.title + "” failed: " + message.error, "warning");
+    if (message.type === "transcode_complete") {
+      toast(interpolate(gettext("“%(title)s” is ready to watch."), { title: message.title }, true), "info");
+    }
+    if (message.type === "transcode_failed") {
+      toast(interpolate(gettext("“%(title)s” failed: %(error)s"), { title: message.title, error: message.error }, true), "warning");
+    }
     if (message.type === "system_message") toast(message.message, message.level);
     dispatch(message);
   }

@@ -6,6 +6,23 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
+  // The player's icons (24 × 24 paths); "captions" is Material Icons' closed_caption (Apache-2.0).
+  var ICONS = {
+    play: "M8 5v14l11-7z",
+    pause: "M6 5h4v14H6zm8 0h4v14h-4z",
+    volume: "M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4z",
+    muted: "M3 9v6h4l5 5V4L7 9H3zm13.6 3 2.7-2.7-1.4-1.4-2.7 2.7-2.7-2.7-1.4 1.4 2.7 2.7-2.7 2.7 1.4 1.4 2.7-2.7 2.7 2.7 1.4-1.4z",
+    fullscreen: "M5 5h5v2H7v3H5zm9 0h5v5h-2V7h-3zM5 14h2v3h3v2H5zm12 0h2v5h-5v-2h3z",
+    exitFullscreen: "M8 5h2v5H5V8h3zm6 0h2v3h3v2h-5zM5 14h5v5H8v-3H5zm9 0h5v2h-3v3h-2z",
+    captions: "M19 4H5a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2zm-8 7H9.5v-.5h-2v3h2V13H11v1a1 1 0 0 1-1 1H7a1 1 0 0 1-1-1v-4a1 1 0 0 1 1-1h3a1 1 0 0 1 1 1v1zm7 0h-1.5v-.5h-2v3h2V13H18v1a1 1 0 0 1-1 1h-3a1 1 0 0 1-1-1v-4a1 1 0 0 1 1-1h3a1 1 0 0 1 1 1v1z"
+  };
+
   function element(tag, className, attributes) {
     var el = document.createElement(tag);
     if (className) el.className = className;
@@ -15,6 +32,21 @@
 
   function button(className, label) {
     return element("button", "player-button " + className, { type: "button", "aria-label": label });
+  }
+
+  /* The button shows this icon instead of its text; its aria-label names it (the icon is hidden). */
+  function setIcon(target, name) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    target.textContent = "";
+    target.appendChild(svg);
+    target.dataset.icon = name;
   }
 
   /* A button that opens a list of choices (menuitemradio), one of them checked. */
@@ -64,10 +96,11 @@
       var item = list.querySelector('[data-value="' + value + '"]');
       if (item) item.textContent = text;
     };
-    /* The choice on the button: its name says it in full; FACE, where given, is what it shows. */
-    menu.show = function (text, face) {
-      toggle.textContent = face || text;
-      toggle.setAttribute("aria-label", label + ": " + text);
+    /* The choice on the button: its name says it in full; ICON, where given, is what it shows
+       (an icon and not letters such as "CC", which the name would have to contain: WCAG 2.5.3). */
+    menu.show = function (text, icon) {
+      if (icon) setIcon(toggle, icon); else toggle.textContent = text;
+      toggle.setAttribute("aria-label", interpolate(gettext("%(menu)s: %(choice)s"), { menu: label, choice: text }, true));
     };
 
     toggle.addEventListener("click", function () {
@@ -101,7 +134,7 @@
     var dialog = element("div", "player-help", { role: "dialog", "aria-modal": "true", "aria-labelledby": "player-help-title" });
     dialog.hidden = true;
     var title = element("h2", "", { id: "player-help-title" });
-    title.textContent = "Keyboard shortcuts";
+    title.textContent = gettext("Keyboard shortcuts");
     var list = element("dl");
     shortcuts.forEach(function (pair) {
       var key = element("dt");
@@ -111,8 +144,8 @@
       list.appendChild(key);
       list.appendChild(what);
     });
-    var close = button("player-help-close", "Close keyboard shortcuts");
-    close.textContent = "Close";
+    var close = button("player-help-close", gettext("Close keyboard shortcuts"));
+    close.textContent = gettext("Close");
     dialog.appendChild(title);
     dialog.appendChild(list);
     dialog.appendChild(close);
@@ -140,4 +173,7 @@
   window.mediasite = window.mediasite || {};
   window.mediasite.playerMenu = playerMenu;
   window.mediasite.playerHelp = playerHelp;
+  window.mediasite.playerElement = element;
+  window.mediasite.playerButton = button;
+  window.mediasite.playerIcon = setIcon;
 })();

@@ -13,29 +13,27 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
   var RESUME_FROM = 10; // seconds: closer to the start, starting over is what the viewer wants
   var RESUME_UNTIL = 0.95; // of the duration: past it, the video was watched to its end
   var CAPTIONS_KEY = "mediasite.captions";
   var IDLE_MS = 2500;
   var SHORTCUTS = [
-    ["Space or K", "Play or pause"],
-    ["← or →", "Back or forward 5 seconds"],
-    ["J or L", "Back or forward 10 seconds"],
-    ["M", "Mute or unmute"],
-    ["C", "Captions on or off"],
-    ["F", "Full screen"],
-    ["?", "This help"],
-    ["Esc", "Close a menu or this help"]
+    [gettext("Space or K"), gettext("Play or pause")],
+    [gettext("← or →"), gettext("Back or forward 5 seconds")],
+    [gettext("J or L"), gettext("Back or forward 10 seconds")],
+    ["M", gettext("Mute or unmute")],
+    ["C", gettext("Captions on or off")],
+    ["F", gettext("Full screen")],
+    ["?", gettext("This help")],
+    ["Esc", gettext("Close a menu or this help")]
   ];
-  var ICONS = {
-    play: "M8 5v14l11-7z",
-    pause: "M6 5h4v14H6zm8 0h4v14h-4z",
-    volume: "M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4z",
-    muted: "M3 9v6h4l5 5V4L7 9H3zm13.6 3 2.7-2.7-1.4-1.4-2.7 2.7-2.7-2.7-1.4 1.4 2.7 2.7-2.7 2.7 1.4 1.4 2.7-2.7 2.7 2.7 1.4-1.4z",
-    fullscreen: "M5 5h5v2H7v3H5zm9 0h5v5h-2V7h-3zM5 14h2v3h3v2H5zm12 0h2v5h-5v-2h3z",
-    exitFullscreen: "M8 5h2v5H5V8h3zm6 0h2v3h3v2h-5zM5 14h5v5H8v-3H5zm9 0h5v2h-3v3h-2z"
-  };
 
   // ---- small helpers -------------------------------------------------------------------------
 
@@ -48,29 +46,10 @@
     return hours ? hours + ":" + String(minutes).padStart(2, "0") + ":" + secs : minutes + ":" + secs;
   }
 
-  function element(tag, className, attributes) {
-    var el = document.createElement(tag);
-    if (className) el.className = className;
-    Object.keys(attributes || {}).forEach(function (name) { el.setAttribute(name, attributes[name]); });
-    return el;
-  }
-
-  function button(className, label) {
-    return element("button", "player-button " + className, { type: "button", "aria-label": label });
-  }
-
-  function setIcon(target, name) {
-    var ns = "http://www.w3.org/2000/svg";
-    var svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", "0 0 24 24");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    var path = document.createElementNS(ns, "path");
-    path.setAttribute("d", ICONS[name]);
-    svg.appendChild(path);
-    target.textContent = "";
-    target.appendChild(svg);
-  }
+  // From player-menus.js, loaded before this file (undefined without it: then no controls, below).
+  var element = window.mediasite && window.mediasite.playerElement;
+  var button = window.mediasite && window.mediasite.playerButton;
+  var setIcon = window.mediasite && window.mediasite.playerIcon;
 
   function stored(key) {
     try { return window.localStorage.getItem(key); } catch (error) { return null; } // storage may be off
@@ -103,7 +82,7 @@
     // Built in reading order: the seek bar across the top, then the buttons.
     var controls = element("div", "player-controls");
     var seekWrap = element("div", "player-seek");
-    var seek = element("input", "player-seek-range", { type: "range", min: "0", max: "0", step: "any", value: "0", "aria-label": "Seek" });
+    var seek = element("input", "player-seek-range", { type: "range", min: "0", max: "0", step: "any", value: "0", "aria-label": gettext("Seek") });
     var thumb = element("div", "player-thumb", { "aria-hidden": "true" });
     var thumbImage = element("div", "player-thumb-image");
     var thumbTime = element("span", "player-thumb-time");
@@ -114,16 +93,16 @@
     seekWrap.appendChild(thumb);
 
     var bar = element("div", "player-bar");
-    var play = button("player-play", "Play");
-    var mute = button("player-mute", "Mute");
-    var volume = element("input", "player-volume", { type: "range", min: "0", max: "1", step: "0.05", value: "1", "aria-label": "Volume" });
+    var play = button("player-play", gettext("Play"));
+    var mute = button("player-mute", gettext("Mute"));
+    var volume = element("input", "player-volume", { type: "range", min: "0", max: "1", step: "0.05", value: "1", "aria-label": gettext("Volume") });
     var time = element("span", "player-time");
     var spacer = element("span", "player-spacer");
-    var captions = parts.playerMenu("player-captions", "Captions");
-    var speed = parts.playerMenu("player-speed", "Speed");
-    var quality = parts.playerMenu("player-quality", "Quality");
-    var helpButton = button("player-help-button", "Keyboard shortcuts");
-    var full = button("player-fullscreen", "Full screen");
+    var captions = parts.playerMenu("player-captions", gettext("Captions"));
+    var speed = parts.playerMenu("player-speed", gettext("Speed"));
+    var quality = parts.playerMenu("player-quality", gettext("Quality"));
+    var helpButton = button("player-help-button", gettext("Keyboard shortcuts"));
+    var full = button("player-fullscreen", gettext("Full screen"));
     helpButton.textContent = "?";
     captions.wrap.hidden = true;
     quality.wrap.hidden = true;
@@ -168,7 +147,7 @@
       time.textContent = clock(video.currentTime) + " / " + clock(total);
       seek.max = String(total || 0);
       if (!dragging) seek.value = String(video.currentTime);
-      seek.setAttribute("aria-valuetext", clock(video.currentTime) + " of " + clock(total));
+      seek.setAttribute("aria-valuetext", interpolate(gettext("%(time)s of %(duration)s"), { time: clock(video.currentTime), duration: clock(total) }, true));
       var played = total ? (video.currentTime / total) * 100 : 0;
       var buffered = 0;
       for (var i = 0; i < video.buffered.length; i += 1) {
@@ -184,7 +163,7 @@
     function showPlaying() {
       var paused = video.paused || video.ended;
       setIcon(play, paused ? "play" : "pause");
-      play.setAttribute("aria-label", paused ? "Play" : "Pause");
+      play.setAttribute("aria-label", paused ? gettext("Play") : gettext("Pause"));
       box.classList.toggle("is-paused", paused);
       wake();
     }
@@ -263,7 +242,7 @@
     function showVolume() {
       var silent = video.muted || video.volume === 0;
       setIcon(mute, silent ? "muted" : "volume");
-      mute.setAttribute("aria-label", silent ? "Unmute" : "Mute");
+      mute.setAttribute("aria-label", silent ? gettext("Unmute") : gettext("Mute"));
       volume.value = String(silent ? 0 : video.volume);
       volume.setAttribute("aria-valuetext", Math.round((silent ? 0 : video.volume) * 100) + "%");
     }
@@ -285,7 +264,7 @@
 
     // ---- speed
 
-    speed.set(SPEEDS.map(function (rate) { return { label: rate === 1 ? "Normal" : rate + "×", value: rate }; }), function (rate) {
+    speed.set(SPEEDS.map(function (rate) { return { label: rate === 1 ? gettext("Normal") : rate + "×", value: rate }; }), function (rate) {
       video.playbackRate = rate;
     });
     function showSpeed() {
@@ -318,7 +297,7 @@
         var tallestFirst = levels.map(function (level, index) { return index; }).sort(function (a, b) {
           return (levels[b].height - levels[a].height) || (levels[b].bitrate - levels[a].bitrate);
         });
-        quality.set([{ label: "Auto", value: -1 }].concat(tallestFirst.map(function (index) {
+        quality.set([{ label: gettext("Auto"), value: -1 }].concat(tallestFirst.map(function (index) {
           return { label: labels[index], value: index };
         })), function (index) {
           hls.currentLevel = index; // switches now (the buffer ahead is dropped); -1 is Auto again
@@ -329,7 +308,7 @@
       if (!levels.length) return;
       var chosen = hls.autoLevelEnabled ? -1 : hls.manualLevel >= 0 ? hls.manualLevel : hls.currentLevel;
       var playing = hls.currentLevel >= 0 ? labels[hls.currentLevel] : "";
-      var auto = playing ? "Auto (" + playing + ")" : "Auto";
+      var auto = playing ? interpolate(gettext("Auto (%(level)s)"), { level: playing }, true) : gettext("Auto");
       quality.rename(-1, auto);
       quality.check(chosen);
       quality.show(chosen === -1 ? auto : labels[chosen]);
@@ -366,7 +345,7 @@
       var tracks = source.tracks();
       if (tracks.length !== trackCount) {
         trackCount = tracks.length;
-        captions.set([{ label: "Off", value: -1 }].concat(tracks.map(function (track, index) {
+        captions.set([{ label: gettext("Off"), value: -1 }].concat(tracks.map(function (track, index) {
           return { label: track.label, value: index };
         })), pickCaptions);
       }
@@ -381,7 +360,7 @@
       var selected = source.selected();
       if (selected >= 0) lastOn = selected;
       captions.check(selected);
-      captions.show(selected >= 0 && tracks[selected] ? tracks[selected].label : "Off", "CC");
+      captions.show(selected >= 0 && tracks[selected] ? tracks[selected].label : gettext("Off"), "captions");
       captions.toggle.classList.toggle("is-on", selected >= 0);
       box.dataset.captions = selected >= 0 ? "on" : "off";
     }
@@ -407,7 +386,7 @@
     function showFullscreen() {
       var on = isFullscreen();
       setIcon(full, on ? "exitFullscreen" : "fullscreen");
-      full.setAttribute("aria-label", on ? "Exit full screen" : "Full screen");
+      full.setAttribute("aria-label", on ? gettext("Exit full screen") : gettext("Full screen"));
     }
     if (!(box.requestFullscreen || box.webkitRequestFullscreen || video.webkitEnterFullscreen)) full.hidden = true;
     full.addEventListener("click", toggleFullscreen);
@@ -475,9 +454,9 @@
       if (!(at > RESUME_FROM) || !total || at >= total * RESUME_UNTIL) return;
       seekTo(at);
       lastSaved = at;
-      notice.textContent = "Resumed at " + clock(at) + ". ";
-      var over = button("player-start-over", "Start over from the beginning");
-      over.textContent = "Start over";
+      notice.textContent = interpolate(gettext("Resumed at %(time)s."), { time: clock(at) }, true) + " ";
+      var over = button("player-start-over", gettext("Start over from the beginning"));
+      over.textContent = gettext("Start over");
       over.addEventListener("click", function () {
         seekTo(0);
         notice.hidden = true;

@@ -6,6 +6,12 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var list = document.getElementById("studio-list");
   if (!list) return;
   var VISIBILITY = {};
@@ -37,12 +43,13 @@
       if (response.status === 204) return {};
       return response.json().catch(function () { return {}; }).then(function (answer) {
         if (response.ok) return answer;
-        var error = new Error((answer.error && answer.error.message) || "The server answered " + response.status + ".");
+        var error = new Error((answer.error && answer.error.message)
+          || interpolate(gettext("The server answered %(status)s."), { status: response.status }, true));
         error.fields = (answer.error && answer.error.fields) || {};
         throw error;
       });
     }, function () {
-      throw new Error("The server could not be reached; nothing was changed.");
+      throw new Error(gettext("The server could not be reached; nothing was changed."));
     });
   }
 
@@ -78,7 +85,7 @@
       option.defaultSelected = option.value === video.visibility;
     });
     var remove = row.querySelector('form[data-action="delete"]');
-    remove.dataset.confirm = "Delete “" + video.title + "” and all its files? This cannot be undone.";
+    remove.dataset.confirm = interpolate(gettext("Delete “%(title)s” and all its files? This cannot be undone."), { title: video.title }, true);
   }
 
   function save(row, form) {
@@ -89,17 +96,17 @@
       visibility: form.elements.visibility.value
     };
     if (!changes.title) {
-      showFieldErrors(form, { title: ["A title is required."] });
+      showFieldErrors(form, { title: [gettext("A title is required.")] });
       form.elements.title.focus();
       return;
     }
     button.disabled = true;
-    say(row, "Saving…");
+    say(row, gettext("Saving…"));
     request("PATCH", row.dataset.apiUrl, form, changes).then(function (video) {
       showFieldErrors(form, {});
       showSaved(row, video);
       part(row, "edit").open = false;
-      say(row, "Saved.");
+      say(row, gettext("Saved."));
       part(row, "edit").querySelector("summary").focus();
     }, function (error) {
       showFieldErrors(form, error.fields || {});
@@ -122,7 +129,7 @@
     button.disabled = true;
     request("POST", form.dataset.apiUrl, form).then(function (video) {
       if (window.mediasite.showVideoStatus) window.mediasite.showVideoStatus(video.id, video.status, video.progress);
-      say(row, form.dataset.action === "retry" ? "Queued for transcoding again." : "Cancelling the transcode.");
+      say(row, form.dataset.action === "retry" ? gettext("Queued for transcoding again.") : gettext("Cancelling the transcode."));
     }, function (error) {
       say(row, error.message, true);
     }).then(function () { button.disabled = false; });
@@ -130,7 +137,7 @@
 
   function remove(row, form) {
     var title = part(row, "title").textContent;
-    say(row, "Deleting…");
+    say(row, gettext("Deleting…"));
     request("DELETE", row.dataset.apiUrl, form).then(function () {
       var next = row.nextElementSibling || row.previousElementSibling;
       row.remove();
@@ -138,7 +145,7 @@
       if (live) {
         var toast = document.createElement("div");
         toast.className = "toast info";
-        toast.textContent = "“" + title + "” was deleted.";
+        toast.textContent = interpolate(gettext("“%(title)s” was deleted."), { title: title }, true);
         live.appendChild(toast);
         window.setTimeout(function () { toast.remove(); }, 6000);
       }

@@ -8,6 +8,13 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var root = document.getElementById("subtitle-manager");
   if (!root) return;
   var url = root.dataset.subtitlesUrl;
@@ -21,13 +28,14 @@
   var errorLine = form.querySelector('[data-role="error"]');
   var statusLine = form.querySelector('[data-role="status"]');
   var token = form.querySelector("[name=csrfmiddlewaretoken]").value;
-  var KINDS = { subtitles: "subtitles", captions: "captions" };
+  var KINDS = { subtitles: gettext("subtitles"), captions: gettext("captions") };
 
   function failure(answer, status) {
     var error = answer && answer.error;
     var fields = (error && error.fields) || {};
     var first = fields.file || fields.language || fields.kind || fields.non_field_errors;
-    return new Error((first && first.join(" ")) || (error && error.message) || "The server answered " + status + ".");
+    return new Error((first && first.join(" ")) || (error && error.message)
+      || interpolate(gettext("The server answered %(status)s."), { status: status }, true));
   }
 
   function call(method, target, body) {
@@ -44,7 +52,7 @@
           return answer;
         });
       }, function () {
-        throw new Error("The server could not be reached; nothing was changed.");
+        throw new Error(gettext("The server could not be reached; nothing was changed."));
       });
   }
 
@@ -75,9 +83,10 @@
       name.className = "subtitle-name";
       name.textContent = subtitle.label || subtitle.language;
       about.appendChild(name);
-      var facts = [subtitle.language, KINDS[subtitle.kind] || subtitle.kind, subtitle.cue_count + " cues"];
-      if (subtitle.generated) facts.push("made from the speech");
-      if (subtitle.source_format) facts.push("from " + subtitle.source_format);
+      var cues = interpolate(ngettext("%(count)s cue", "%(count)s cues", subtitle.cue_count), { count: subtitle.cue_count }, true);
+      var facts = [subtitle.language, KINDS[subtitle.kind] || subtitle.kind, cues];
+      if (subtitle.generated) facts.push(gettext("made from the speech"));
+      if (subtitle.source_format) facts.push(interpolate(gettext("from %(format)s"), { format: subtitle.source_format }, true));
       var meta = document.createElement("span");
       meta.className = "meta";
       meta.textContent = " · " + facts.join(" · ");
@@ -85,7 +94,7 @@
       if (subtitle.is_default) {
         var badge = document.createElement("span");
         badge.className = "badge";
-        badge.textContent = "Default";
+        badge.textContent = gettext("Default");
         about.appendChild(document.createTextNode(" "));
         about.appendChild(badge);
       }
@@ -94,14 +103,14 @@
       actions.className = "form-buttons";
       var download = document.createElement("a");
       download.href = subtitle.download_url;
-      download.textContent = "Download";
+      download.textContent = gettext("Download");
       actions.appendChild(download);
-      if (!subtitle.is_default) actions.appendChild(button("Make default", "default", "secondary"));
+      if (!subtitle.is_default) actions.appendChild(button(gettext("Make default"), "default", "secondary"));
       // A form, so that confirm.js asks before anything is deleted.
       var remove = document.createElement("form");
-      remove.dataset.confirm = "Delete the subtitles “" + (subtitle.label || subtitle.language) + "”?";
-      remove.dataset.confirmButton = "Delete";
-      remove.appendChild(button("Delete", "delete", "danger")).type = "submit";
+      remove.dataset.confirm = interpolate(gettext("Delete the subtitles “%(name)s”?"), { name: subtitle.label || subtitle.language }, true);
+      remove.dataset.confirmButton = gettext("Delete");
+      remove.appendChild(button(gettext("Delete"), "delete", "danger")).type = "submit";
       actions.appendChild(remove);
       item.appendChild(actions);
       if (subtitle.warnings && subtitle.warnings.length) {
@@ -120,7 +129,7 @@
       root.hidden = false;
     }, function (error) {
       root.hidden = false;
-      listStatus.textContent = "The subtitles could not be listed: " + error.message;
+      listStatus.textContent = interpolate(gettext("The subtitles could not be listed: %(error)s"), { error: error.message }, true);
     });
   }
 
@@ -134,7 +143,7 @@
     var item = target.closest(".subtitle-item");
     target.disabled = true;
     call("PATCH", itemUrl(item), { is_default: true }).then(function () {
-      listStatus.textContent = "Default track changed.";
+      listStatus.textContent = gettext("Default track changed.");
       return load().then(changed);
     }, function (error) {
       target.disabled = false;
@@ -146,7 +155,7 @@
     event.preventDefault();
     var item = event.target.closest(".subtitle-item");
     call("DELETE", itemUrl(item)).then(function () {
-      listStatus.textContent = "Subtitles deleted.";
+      listStatus.textContent = gettext("Subtitles deleted.");
       return load().then(function () {
         changed();
         var next = list.querySelector("button");
@@ -164,12 +173,12 @@
     statusLine.textContent = "";
     var file = fileInput.files[0];
     if (!file) {
-      errorLine.textContent = "Choose a subtitle file, or drop one on the box.";
+      errorLine.textContent = gettext("Choose a subtitle file, or drop one on the box.");
       fileInput.focus();
       return;
     }
     if (!form.elements.language.value.trim()) {
-      errorLine.textContent = "Say which language “" + file.name + "” is in, then add it.";
+      errorLine.textContent = interpolate(gettext("Say which language “%(name)s” is in, then add it."), { name: file.name }, true);
       form.elements.language.focus();
       return;
     }
@@ -181,15 +190,16 @@
     body.append("is_default", form.elements.is_default.checked ? "true" : "false");
     var submit = form.querySelector('button[type="submit"]');
     submit.disabled = true;
-    statusLine.textContent = "Reading “" + file.name + "”…";
+    statusLine.textContent = interpolate(gettext("Reading “%(name)s”…"), { name: file.name }, true);
     call("POST", url, body).then(function (subtitle) {
       var count = subtitle.cue_count;
-      statusLine.textContent = "Added “" + (subtitle.label || subtitle.language) + "”: " + count + " cue" + (count === 1 ? "" : "s") + ".";
+      statusLine.textContent = interpolate(ngettext("Added “%(name)s”: %(count)s cue.", "Added “%(name)s”: %(count)s cues.", count),
+        { name: subtitle.label || subtitle.language, count: count }, true);
       form.reset();
       return load().then(changed);
     }, function (error) {
       statusLine.textContent = "";
-      errorLine.textContent = "“" + file.name + "” was not added: " + error.message;
+      errorLine.textContent = interpolate(gettext("“%(name)s” was not added: %(error)s"), { name: file.name, error: error.message }, true);
     }).then(function () { submit.disabled = false; });
   }
 

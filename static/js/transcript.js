@@ -8,6 +8,13 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var root = document.getElementById("transcript");
   if (!root) return;
   var player = document.getElementById("player");
@@ -100,7 +107,8 @@
       list.appendChild(item);
     });
     list.hidden = cues.length === 0;
-    count.textContent = query ? shown + " of " + cues.length + " lines" : "";
+    count.textContent = query ? interpolate(ngettext("%(shown)s of %(total)s line", "%(shown)s of %(total)s lines", cues.length),
+      { shown: shown, total: cues.length }, true) : "";
   }
 
   function showCurrent() {
@@ -156,7 +164,7 @@
         showCurrent();
         root.dataset.track = String(track.id);
         empty.hidden = cues.length > 0;
-        if (!cues.length) empty.textContent = "This track has no text.";
+        if (!cues.length) empty.textContent = gettext("This track has no text.");
       });
   }
 
@@ -185,7 +193,7 @@
       return loadTrack(chosen);
     }).catch(function () {
       empty.hidden = false;
-      empty.textContent = "The transcript could not be loaded.";
+      empty.textContent = gettext("The transcript could not be loaded.");
     });
   }
 
@@ -194,7 +202,7 @@
   function requestCaptions() {
     var token = root.querySelector("[name=csrfmiddlewaretoken]");
     requestButton.disabled = true;
-    requestStatus.textContent = "Asking…";
+    requestStatus.textContent = gettext("Asking…");
     window.fetch(root.dataset.captionsUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -202,14 +210,14 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (response.ok) {
-          requestStatus.textContent = "Captions are being made from the speech; they appear here when ready.";
+          requestStatus.textContent = gettext("Captions are being made from the speech; they appear here when ready.");
         } else {
-          requestStatus.textContent = (body.error && body.error.message) || "Captions could not be requested.";
+          requestStatus.textContent = (body.error && body.error.message) || gettext("Captions could not be requested.");
           requestButton.disabled = false;
         }
       });
     }).catch(function () {
-      requestStatus.textContent = "Captions could not be requested (network error).";
+      requestStatus.textContent = gettext("Captions could not be requested (network error).");
       requestButton.disabled = false;
     });
   }

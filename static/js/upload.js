@@ -5,6 +5,12 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   function bind(form) {
     var maxSize = parseInt(form.dataset.maxSize, 10) || 0;
     form.addEventListener("submit", function (event) {
@@ -12,7 +18,7 @@
       var file = input && input.files && input.files[0];
       if (file && maxSize && file.size > maxSize) {
         event.preventDefault();
-        window.alert("This file is larger than the upload limit.");
+        window.alert(gettext("This file is larger than the upload limit."));
         return;
       }
       if (!window.FormData || !file) return; // let the browser post it
@@ -33,7 +39,7 @@
         if (!e.lengthComputable) return;
         var percent = Math.round((e.loaded / e.total) * 100);
         bar.value = percent;
-        text.textContent = percent < 100 ? percent + "%" : "Storing…";
+        text.textContent = percent < 100 ? percent + "%" : gettext("Storing…");
       });
       xhr.addEventListener("load", function () {
         var contentType = xhr.getResponseHeader("Content-Type") || "";
@@ -53,12 +59,12 @@
         }
         box.hidden = true;
         button.disabled = false;
-        window.alert("The upload failed (HTTP " + xhr.status + ").");
+        window.alert(interpolate(gettext("The upload failed (HTTP %(status)s)."), { status: xhr.status }, true));
       });
       xhr.addEventListener("error", function () {
         box.hidden = true;
         button.disabled = false;
-        window.alert("The upload failed: the connection was lost.");
+        window.alert(gettext("The upload failed: the connection was lost."));
       });
       xhr.send(new FormData(form));
     });

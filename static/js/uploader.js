@@ -8,6 +8,12 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var root = document.getElementById("uploader");
   var form = document.getElementById("upload-form");
   if (!root || !form || !window.Uppy) return;
@@ -64,7 +70,8 @@
     });
     var data = await response.json().catch(function () { return null; });
     if (!response.ok) {
-      var error = new Error((data && data.error && data.error.message) || "The server answered " + response.status + ".");
+      var error = new Error((data && data.error && data.error.message)
+        || interpolate(gettext("The server answered %(status)s."), { status: response.status }, true));
       error.source = { status: response.status }; // Uppy's retries read it: 4xx are not retried
       throw error;
     }
@@ -77,6 +84,8 @@
     // The types the plain form's file input accepts (videos/forms.py); the server probes the content.
     restrictions: { requiredMetaFields: ["title"], allowedFileTypes: fileTypes() },
     meta: { description: "", visibility: visibility.value },
+    // The Dashboard's own texts in the page's language; English is Uppy's default.
+    locale: document.documentElement.lang.indexOf("zh") === 0 ? Uppy.zh_CN : undefined,
   });
 
   uppy.use(Uppy.Dashboard, {
@@ -85,13 +94,13 @@
     width: "100%",
     height: 440,
     proudlyDisplayPoweredByUppy: false,
-    note: "Drop several videos at once. A lost connection or a reload resumes where it stopped.",
+    note: gettext("Drop several videos at once. A lost connection or a reload resumes where it stopped."),
     metaFields: [
-      { id: "title", name: "Title" },
-      { id: "description", name: "Description" },
+      { id: "title", name: gettext("Title") },
+      { id: "description", name: gettext("Description") },
       {
         id: "visibility",
-        name: "Visibility",
+        name: gettext("Visibility"),
         render: function (field, h) {
           return h(
             "select",
@@ -140,7 +149,7 @@
     getChunkSize: function (data) {
       // Called with the file's data only: find the file (and its session's part size) by it.
       var file = uppy.getFiles().find(function (f) { return f.data === data; });
-      if (!file || !file.meta.partSize) throw new Error("This file has no upload session.");
+      if (!file || !file.meta.partSize) throw new Error(gettext("This file has no upload session."));
       return file.meta.partSize;
     },
     createMultipartUpload: function (file) {
@@ -197,7 +206,7 @@
     link.href = response.uploadURL;
     link.textContent = response.body.title || file.meta.title;
     item.appendChild(link);
-    item.appendChild(document.createTextNode(" — uploaded, queued for transcoding"));
+    item.appendChild(document.createTextNode(" " + gettext("— uploaded, queued for transcoding")));
     results.appendChild(item);
     results.hidden = false;
   });

@@ -5,6 +5,12 @@
 (function () {
   "use strict";
 
+  // Without the catalogue (/jsi18n/ failed to load) the English as written.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
+
   var root = document.getElementById("watch");
   if (!root) return;
   var videoId = root.dataset.videoId;
@@ -36,7 +42,7 @@
           mediaRecoveries += 1;
           hls.recoverMediaError();
         } else {
-          showPlayerError("This video cannot be played (" + data.details + ").");
+          showPlayerError(interpolate(gettext("This video cannot be played (%(details)s)."), { details: data.details }, true));
           hls.destroy();
         }
       });
@@ -49,7 +55,7 @@
       video.src = source;
       attachControls(video, null);
     } else {
-      showPlayerError("This browser cannot play HLS video.");
+      showPlayerError(gettext("This browser cannot play HLS video."));
     }
   }
 
@@ -68,13 +74,14 @@
   // ---- live status of a video in flight ------------------------------------------------------
 
   var STAGE_LABELS = {
-    downloading: "Downloading",
-    probing: "Probing",
-    transcoding: "Transcoding",
-    uploading: "Uploading"
+    downloading: gettext("Downloading"),
+    probing: gettext("Probing"),
+    transcoding: gettext("Transcoding"),
+    uploading: gettext("Uploading")
   };
   var STATUS_LABELS = {
-    queued: "Queued", processing: "Processing", ready: "Ready", failed: "Failed", cancelled: "Cancelled"
+    queued: gettext("Queued"), processing: gettext("Processing"), ready: gettext("Ready"), failed: gettext("Failed"),
+    cancelled: gettext("Cancelled")
   };
 
   function part(name) {
@@ -96,8 +103,8 @@
   function formatEta(seconds) {
     if (seconds === null || seconds === undefined || !isFinite(seconds)) return "";
     seconds = Math.max(0, Math.round(seconds));
-    if (seconds < 60) return "about " + seconds + " s left";
-    return "about " + Math.round(seconds / 60) + " min left";
+    if (seconds < 60) return interpolate(gettext("about %(seconds)s s left"), { seconds: seconds }, true);
+    return interpolate(gettext("about %(minutes)s min left"), { minutes: Math.round(seconds / 60) }, true);
   }
 
   function onProgress(event) {
@@ -111,10 +118,10 @@
     var text = part("progress-text");
     if (text) text.textContent = (STAGE_LABELS[event.stage] ? STAGE_LABELS[event.stage] + " " : "") + percent + "%";
     var title = part("pending-title");
-    if (title) title.textContent = event.status === "queued" ? "Waiting for a worker…" : "Transcoding…";
+    if (title) title.textContent = event.status === "queued" ? gettext("Waiting for a worker…") : gettext("Transcoding…");
     var eta = part("eta");
     if (eta) {
-      var speed = event.speed ? event.speed.toFixed(1) + "× realtime" : "";
+      var speed = event.speed ? interpolate(gettext("%(speed)s× realtime"), { speed: event.speed.toFixed(1) }, true) : "";
       eta.textContent = [formatEta(event.eta_seconds), speed].filter(Boolean).join(" · ");
     }
   }
@@ -157,7 +164,7 @@
     }
     setStatus("ready");
     var title = part("pending-title");
-    if (title) title.textContent = "Ready — loading the player…";
+    if (title) title.textContent = gettext("Ready — loading the player…");
     // The page renders the player, poster and storyboard thumbnails with freshly signed URLs.
     window.setTimeout(function () { window.location.reload(); }, 500);
   }
@@ -172,10 +179,10 @@
     var cancelled = event.status === "cancelled";
     setStatus(cancelled ? "cancelled" : "failed");
     var title = part("pending-title");
-    if (title) title.textContent = cancelled ? "Transcoding was cancelled" : "Transcoding failed";
+    if (title) title.textContent = cancelled ? gettext("Transcoding was cancelled") : gettext("Transcoding failed");
     var error = part("error");
     if (error && !cancelled) {
-      error.textContent = event.error || "The video could not be processed.";
+      error.textContent = event.error || gettext("The video could not be processed.");
       error.hidden = false;
     }
     var line = part("progress-line");

@@ -16,7 +16,7 @@ from .cues import MAX_CUES, Cue, ReadContext, TrackInfo, cue_count_check, ms_to_
 from .cuetext import is_blank
 from .decoding import text_decode
 from .detect import FORMAT_NAMES, format_detect
-from .errors import SubtitleError
+from .errors import SubtitleError, gettext_noop
 from .readers import READERS
 
 __all__ = [
@@ -64,11 +64,11 @@ def subtitle_convert(
     """
     size_check(len(data), max_bytes=max_bytes)
     if not data.strip():
-        raise SubtitleError("The file is empty.", code="empty")
+        raise SubtitleError(gettext_noop("The file is empty."), code="empty")
     decoded = text_decode(data)
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise SubtitleError("The file is empty.", code="empty")
+        raise SubtitleError(gettext_noop("The file is empty."), code="empty")
     format_ = format_detect(text)
     warnings: list[str] = []
     context = ReadContext(fps=fps, warnings=warnings)
@@ -77,12 +77,16 @@ def subtitle_convert(
     except SubtitleError:
         raise
     except RecursionError:
-        raise SubtitleError(f"The {FORMAT_NAMES[format_]} file is nested too deeply to read.") from None
+        raise SubtitleError(
+            gettext_noop("The %(format)s file is nested too deeply to read."), params={"format": FORMAT_NAMES[format_]}
+        ) from None
     except Exception:
         # A reader bug must still reach the uploader as a clear refusal, never a server error.
         logger.exception("subtitle reader %s failed", format_)
         raise SubtitleError(
-            f"The file looks like {FORMAT_NAMES[format_]} but could not be read.", code="malformed"
+            gettext_noop("The file looks like %(format)s but could not be read."),
+            code="malformed",
+            params={"format": FORMAT_NAMES[format_]},
         ) from None
     cue_count_check(len(cues))  # each reader stops at the limit; this holds for any reader
     if context.warnings_left_out:
@@ -90,7 +94,7 @@ def subtitle_convert(
     tracks = _tracks(cues, context.tracks or {}, warnings)
     if not tracks:
         raise SubtitleError(
-            f"The {FORMAT_NAMES[format_]} file has no cues with text.", code="no_cues"
+            gettext_noop("The %(format)s file has no cues with text."), code="no_cues", params={"format": FORMAT_NAMES[format_]}
         )
     if duration:
         _past_end_warn(sorted((cue for track in tracks for cue in track.cues), key=lambda cue: cue.start),
@@ -158,7 +162,9 @@ def size_check(size: int, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     """Raise SubtitleError for a file of `size` bytes over the limit."""
     if size > max_bytes:
         raise SubtitleError(
-            f"The file is {_size(size)}; subtitle files may be at most {_size(max_bytes)}.", code="too_large"
+            gettext_noop("The file is %(size)s; subtitle files may be at most %(limit)s."),
+            code="too_large",
+            params={"size": _size(size), "limit": _size(max_bytes)},
         )
 
 
@@ -174,7 +180,9 @@ def language_normalize(tag: str) -> str:
     """Return the standard form of a BCP-47 language tag ('EN-us' -> 'en-US'), or raise SubtitleError."""
     tag = (tag or "").strip().replace("_", "-")
     if not tag:
-        raise SubtitleError("A language is required (a BCP-47 tag such as en, pt-BR or zh-Hant).", code="language")
+        raise SubtitleError(
+            gettext_noop("A language is required (a BCP-47 tag such as en, pt-BR or zh-Hant)."), code="language"
+        )
     try:
         valid = len(tag) <= 35 and langcodes.tag_is_valid(tag)
         normalized = langcodes.standardize_tag(tag) if valid else ""
@@ -182,6 +190,8 @@ def language_normalize(tag: str) -> str:
         valid = False
     if not valid or not normalized:
         raise SubtitleError(
-            f"{tag[:40]!r} is not a valid BCP-47 language tag (examples: en, pt-BR, zh-Hant).", code="language"
+            gettext_noop("%(tag)s is not a valid BCP-47 language tag (examples: en, pt-BR, zh-Hant)."),
+            code="language",
+            params={"tag": repr(tag[:40])},
         )
     return normalized

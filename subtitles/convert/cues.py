@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from .errors import SubtitleError
+from .errors import SubtitleError, gettext_noop
 
 # Hours optional; minutes and seconds one or two digits; a fraction of up to three digits after
 # '.', ',' or ':' (SRT files in the wild use all three).
@@ -53,8 +53,8 @@ def cue_count_check(count: int, line: int | None = None) -> None:
     """Raise once a reader holds more than MAX_CUES cues."""
     if count > MAX_CUES:
         raise SubtitleError(
-            f"the file has more than {MAX_CUES:,} cues; subtitle files may have at most {MAX_CUES:,}.",
-            code="too_many_cues", line=line,
+            gettext_noop("the file has more than %(limit)s cues; subtitle files may have at most %(limit)s."),
+            code="too_many_cues", line=line, params={"limit": f"{MAX_CUES:,}"},
         )
 
 
@@ -74,13 +74,13 @@ def cue_checked(start: int, end: int, line: int | None) -> None:
     """Raise for a cue that ends before it starts (a typo, not something to guess at) or past 1,000 hours."""
     if max(start, end) > MAX_TIME_MS:
         raise SubtitleError(
-            f"the cue's time is past {ms_to_vtt(MAX_TIME_MS)}; cue times must be under 1,000 hours.",
-            code="malformed", line=line,
+            gettext_noop("the cue's time is past %(limit)s; cue times must be under 1,000 hours."),
+            code="malformed", line=line, params={"limit": ms_to_vtt(MAX_TIME_MS)},
         )
     if end < start:
         raise SubtitleError(
-            f"the cue ends ({ms_to_vtt(end)}) before it starts ({ms_to_vtt(start)}).",
-            code="malformed", line=line,
+            gettext_noop("the cue ends (%(end)s) before it starts (%(start)s)."),
+            code="malformed", line=line, params={"end": ms_to_vtt(end), "start": ms_to_vtt(start)},
         )
 
 

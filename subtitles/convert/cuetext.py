@@ -4,7 +4,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from .errors import SubtitleError
+from .errors import SubtitleError, gettext_noop
 
 # Tags WebVTT understands, and what the HTML-ish tags of other formats become.
 _TAG_MAP = {
@@ -121,8 +121,9 @@ def tag_count_check(text: str, marks: str = "<{") -> None:
     if count > MAX_TAGS:
         shown = " or ".join(f"'{mark}'" for mark in marks)
         raise SubtitleError(
-            f"the file has {count:,} tags ({shown} characters); subtitle files may have at most {MAX_TAGS:,}.",
+            gettext_noop("the file has %(count)s tags (%(shown)s characters); subtitle files may have at most %(limit)s."),
             code="too_many_tags",
+            params={"count": f"{count:,}", "shown": shown, "limit": f"{MAX_TAGS:,}"},
         )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from charset_normalizer.cd import coherence_ratio
 from charset_normalizer.md import mess_ratio
 
-from .errors import SubtitleError
+from .errors import SubtitleError, gettext_noop
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -36,21 +36,22 @@ _WESTERN_LETTERS = frozenset(
 _WESTERN_PUNCTUATION = frozenset("‘’‚“”„–—…•€«»¡¿°ºª©®™·\xa0")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
+# What a file is, by its first bytes: the refusal says so.
 _MAGIC = (
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"%PDF", "a PDF document"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"\x1a\x45\xdf\xa3", "a Matroska/WebM video"),
-    (b"RIFF", "a RIFF (AVI/WAV) file"),
-    (b"OggS", "an Ogg file"),
-    (b"ID3", "an MP3 file"),
-    (b"\x7fELF", "a program"),
-    (b"\x00\x00\x01\xba", "an MPEG video"),
+    (b"\x89PNG", gettext_noop("This is a PNG image, not a subtitle file.")),
+    (b"\xff\xd8\xff", gettext_noop("This is a JPEG image, not a subtitle file.")),
+    (b"GIF8", gettext_noop("This is a GIF image, not a subtitle file.")),
+    (b"PK\x03\x04", gettext_noop("This is a ZIP archive, not a subtitle file.")),
+    (b"%PDF", gettext_noop("This is a PDF document, not a subtitle file.")),
+    (b"\x1f\x8b", gettext_noop("This is a gzip archive, not a subtitle file.")),
+    (b"Rar!", gettext_noop("This is a RAR archive, not a subtitle file.")),
+    (b"7z\xbc\xaf", gettext_noop("This is a 7-Zip archive, not a subtitle file.")),
+    (b"\x1a\x45\xdf\xa3", gettext_noop("This is a Matroska/WebM video, not a subtitle file.")),
+    (b"RIFF", gettext_noop("This is a RIFF (AVI/WAV) file, not a subtitle file.")),
+    (b"OggS", gettext_noop("This is an Ogg file, not a subtitle file.")),
+    (b"ID3", gettext_noop("This is an MP3 file, not a subtitle file.")),
+    (b"\x7fELF", gettext_noop("This is a program, not a subtitle file.")),
+    (b"\x00\x00\x01\xba", gettext_noop("This is an MPEG video, not a subtitle file.")),
 )
 
 
@@ -70,7 +71,7 @@ def text_decode(data: bytes) -> Decoded:
     if utf16:
         return _checked(_strict(data, utf16, bom=False), utf16)
     if b"\x00" in data:
-        raise SubtitleError("The file contains binary data (NUL bytes), not subtitle text.", code="binary")
+        raise SubtitleError(gettext_noop("The file contains binary data (NUL bytes), not subtitle text."), code="binary")
     try:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -79,24 +80,29 @@ def text_decode(data: bytes) -> Decoded:
 
 
 def _reject_known_binary(data: bytes) -> None:
-    for magic, what in _MAGIC:
+    for magic, refusal in _MAGIC:
         if data.startswith(magic):
-            raise SubtitleError(f"This is {what}, not a subtitle file.", code="binary")
+            raise SubtitleError(refusal, code="binary")
     if data[4:8] == b"ftyp":
-        raise SubtitleError("This is an MP4/QuickTime video, not a subtitle file.", code="binary")
+        raise SubtitleError(gettext_noop("This is an MP4/QuickTime video, not a subtitle file."), code="binary")
 
 
 def _strict(data: bytes, encoding: str, *, bom: bool) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        where = "by its byte-order mark" if bom else "by its byte pattern"
+        if bom:
+            refusal = gettext_noop(
+                "The file is marked as %(encoding)s by its byte-order mark but is not valid %(encoding)s "
+                "(bad bytes at offset %(offset)s)."
+            )
+        else:
+            refusal = gettext_noop(
+                "The file is marked as %(encoding)s by its byte pattern but is not valid %(encoding)s "
+                "(bad bytes at offset %(offset)s)."
+            )
         name = encoding.removesuffix("-sig").upper()
-        raise SubtitleError(
-            f"The file is marked as {name} {where} but is not valid {name} "
-            f"(bad bytes at offset {exc.start}).",
-            code="encoding",
-        ) from None
+        raise SubtitleError(refusal, code="encoding", params={"encoding": name, "offset": exc.start}) from None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -151,8 +157,10 @@ def _legacy_decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise SubtitleError(
-        "The file is neither UTF-8 nor text in a known legacy encoding; it looks like binary data. "
-        "Save it as UTF-8 and upload it again.",
+        gettext_noop(
+            "The file is neither UTF-8 nor text in a known legacy encoding; it looks like binary data. "
+            "Save it as UTF-8 and upload it again."
+        ),
         code="binary",
     )
 
@@ -191,6 +199,6 @@ def _checked(text: str, encoding: str) -> Decoded:
     controls = len(_CONTROLS.findall(text))
     if controls and controls > max(2, len(text) // 200):
         raise SubtitleError(
-            "The file contains binary data (control characters), not subtitle text.", code="binary"
+            gettext_noop("The file contains binary data (control characters), not subtitle text."), code="binary"
         )
     return Decoded(text=_CONTROLS.sub("", text) if controls else text, encoding=encoding)

@@ -2,7 +2,7 @@
 
 import re
 
-from .errors import SubtitleError
+from .errors import SubtitleError, gettext_noop
 from .readers.broadcast import SCC_HEADER, SCC_LINE
 from .readers.framed import LRC_LINE, MICRODVD_LINE, MPL2_LINE, TMP_LINE
 from .readers.timed import looks_like_arrow_timing, looks_like_sbv_timing
@@ -44,7 +44,7 @@ def format_detect(text: str) -> str:
         if re.search(r"<([\w.-]+:)?tt[\s>]", start):
             return "ttml"
         raise SubtitleError(
-            "The file is XML or HTML but neither TTML (<tt>) nor SAMI (<SAMI>).", code="unknown_format"
+            gettext_noop("The file is XML or HTML but neither TTML (<tt>) nor SAMI (<SAMI>)."), code="unknown_format"
         )
     lines = [line for line in head.split("\n", _SCAN_LINES)[:_SCAN_LINES] if line.strip()]
     checks = (
@@ -63,7 +63,7 @@ def format_detect(text: str) -> str:
                     return "subviewer"
                 return name
     raise SubtitleError(
-        "Unrecognised subtitle format. Supported formats: "
-        + ", ".join(dict.fromkeys(FORMAT_NAMES.values())) + ".",
+        gettext_noop("Unrecognised subtitle format. Supported formats: %(formats)s."),
         code="unknown_format",
+        params={"formats": ", ".join(dict.fromkeys(FORMAT_NAMES.values()))},
     )

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.translation import gettext_noop
+
 from .errors import ProbeError
 from .inputs import ACCEPTED_FORMATS_TEXT, accepted_demuxer
 
@@ -141,12 +143,12 @@ def _fps(stream: dict) -> float | None:
 def parse_probe(data: dict, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
     """Validate ffprobe JSON and return the facts the ladder and commands need."""
     if not isinstance(data, dict):
-        raise ProbeError("This file could not be read as a video.")
+        raise ProbeError(gettext_noop("This file could not be read as a video."))
     streams = [s for s in _list(data.get("streams")) if isinstance(s, dict)]
     fmt = data.get("format") if isinstance(data.get("format"), dict) else {}
     format_name = str(fmt.get("format_name") or "")
     if not streams and not fmt:
-        raise ProbeError("This file is not a video, or it is damaged: it could not be read.")
+        raise ProbeError(gettext_noop("This file is not a video, or it is damaged: it could not be read."))
     video = next(
         (
             s
@@ -158,11 +160,11 @@ def parse_probe(data: dict, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
         None,
     )
     if format_name in _NOT_VIDEO_FORMATS or format_name.endswith("_pipe"):
-        raise ProbeError("This file is not a video (it looks like an image or a text file).")
+        raise ProbeError(gettext_noop("This file is not a video (it looks like an image or a text file)."))
     if video is None:
         if any(s.get("codec_type") == "audio" for s in streams):
-            raise ProbeError("This file has no video track (it looks like an audio file).")
-        raise ProbeError("This file is not a video: it has no video track.")
+            raise ProbeError(gettext_noop("This file has no video track (it looks like an audio file)."))
+        raise ProbeError(gettext_noop("This file is not a video: it has no video track."))
     demuxer = accepted_demuxer(format_name)
     if demuxer is None:
         raise ProbeError(NOT_ACCEPTED)
@@ -178,10 +180,10 @@ def parse_probe(data: dict, limits: ProbeLimits = ProbeLimits()) -> ProbeResult:
                 )
     coded_width, coded_height = _int(video.get("width")), _int(video.get("height"))
     if coded_width < 2 or coded_height < 2:
-        raise ProbeError("This file is damaged or not a video: its video track has no picture size.")
+        raise ProbeError(gettext_noop("This file is damaged or not a video: its video track has no picture size."))
     duration = _float(fmt.get("duration")) or _float(video.get("duration"))
     if not duration or duration < 0.05:
-        raise ProbeError("The video has no duration: it is empty, a still image or damaged.")
+        raise ProbeError(gettext_noop("The video has no duration: it is empty, a still image or damaged."))
     if duration > limits.max_duration:
         raise ProbeError(
             f"The video is too long: {_clock(duration)}; at most {_clock(limits.max_duration)} are accepted."
@@ -229,7 +231,7 @@ def probe(path: str | os.PathLike, limits: ProbeLimits = ProbeLimits()) -> Probe
     try:
         size = os.path.getsize(path)
     except OSError:
-        raise ProbeError("The uploaded file could not be found.") from None
+        raise ProbeError(gettext_noop("The uploaded file could not be found.")) from None
     if size == 0:
-        raise ProbeError("The file is empty (0 bytes).")
+        raise ProbeError(gettext_noop("The file is empty (0 bytes)."))
     return parse_probe(run_ffprobe(path), limits)

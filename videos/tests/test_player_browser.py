@@ -112,7 +112,9 @@ def test_quality_captions_and_speed_menus(server, browser, user, video):
     assert [label for label, _ in menu_items(browser, "player-captions")] == ["Off", "English"]
     pick(browser, "player-captions", "English")
     browser.wait_for(f"JSON.stringify({SHOWING}) === '[\"en\"]'", timeout=10)
-    assert button_text(browser, "player-captions") == "CC"
+    # An icon (not the letters CC, which the button's name would have to contain), named in full.
+    assert browser.evaluate("document.querySelector('.player-captions .player-menu-button').dataset.icon") == "captions"
+    assert button_text(browser, "player-captions") == ""
     assert browser.evaluate("document.querySelector('.player-captions .player-menu-button').getAttribute('aria-label')") == (
         "Captions: English"
     )

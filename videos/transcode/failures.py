@@ -7,6 +7,7 @@ import logging
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext_noop
 
 from .. import storage
 from ..ffmpeg import FFmpegError, ProbeError
@@ -29,8 +30,8 @@ def failure_of(exc: BaseException) -> tuple[str, str]:
         minutes = settings.TRANSCODE_SOFT_TIME_LIMIT // 60
         return Reason.TIMEOUT, f"Transcoding took longer than the {minutes}-minute limit and was stopped."
     if isinstance(exc, (OSError, DatabaseError)) or type(exc).__module__.startswith(("botocore", "boto3")):
-        return Reason.STORAGE, "Media storage could not be reached while transcoding; try again later."
-    return Reason.INTERNAL, "An internal error stopped the transcode; the worker log has the details."
+        return Reason.STORAGE, gettext_noop("Media storage could not be reached while transcoding; try again later.")
+    return Reason.INTERNAL, gettext_noop("An internal error stopped the transcode; the worker log has the details.")
 
 
 EXPECTED_ERRORS = (ProbeError, FFmpegError, SoftTimeLimitExceeded)

@@ -17,7 +17,7 @@ from pycaption.geometry import UnitEnum
 
 from ..cues import Cue, ReadContext, cue_checked, cue_count_check
 from ..cuetext import escape, styled_runs_to_vtt
-from ..errors import SubtitleError
+from ..errors import SubtitleError, gettext_noop
 
 SCC_HEADER = "Scenarist_SCC V1.0"
 SCC_EXAMPLE = "'00:00:01:00<tab>9420 9420 94d0 c1c2 942f 942f'"
@@ -50,7 +50,9 @@ def scc_read(text: str, context: ReadContext) -> list[Cue]:
         except CaptionReadNoCaptions:
             return []
         except CaptionReadError as error:
-            raise SubtitleError(_message(error), code="malformed") from None
+            raise SubtitleError(
+                gettext_noop("the SCC file could not be read: %(reason)s"), code="malformed", params={"reason": _reason(error)}
+            ) from None
     cues = []
     for caption in captions.get_captions("und"):
         start, end = round(caption.start / 1000), round(caption.end / 1000)  # microseconds
@@ -64,9 +66,12 @@ def _words_checked(text: str) -> None:
     words = text.count(" ") + text.count("\t")  # in C, before any loop: words are four hex digits between blanks
     if words > MAX_WORDS:
         raise SubtitleError(
-            f"the SCC file has some {words:,} code words; SCC files may have at most {MAX_WORDS:,} "
-            "(a feature film has some 60,000).",
+            gettext_noop(
+                "the SCC file has some %(count)s code words; SCC files may have at most %(limit)s "
+                "(a feature film has some 60,000)."
+            ),
             code="too_large",
+            params={"count": f"{words:,}", "limit": f"{MAX_WORDS:,}"},
         )
 
 
@@ -84,13 +89,14 @@ def _codes_checked(text: str) -> None:
         match = _LINE.match(stripped)
         if match is None:
             raise SubtitleError(
-                f"expected a line like {SCC_EXAMPLE}, found {stripped[:80]!r}.", code="malformed", line=number
+                gettext_noop("expected a line like %(example)s, found %(found)s."),
+                code="malformed", line=number, params={"example": SCC_EXAMPLE, "found": repr(stripped[:80])},
             )
         for word in match.group(2).split():
             if not _WORD.fullmatch(word):
                 raise SubtitleError(
-                    f"{word[:20]!r} is not an SCC code word (four hexadecimal digits, like 9420).",
-                    code="malformed", line=number,
+                    gettext_noop("%(word)s is not an SCC code word (four hexadecimal digits, like 9420)."),
+                    code="malformed", line=number, params={"word": repr(word[:20])},
                 )
             caption_words += 1
             kind = _kind(word) if word != previous else ""  # the second of a doubled command repeats it
@@ -120,20 +126,25 @@ def _kind(word: str) -> str:
 def _limits_checked(displays: int, row_codes: int, caption_words: int, caption_row_codes: int, line: int) -> None:
     if displays > MAX_DISPLAY_COMMANDS:
         raise SubtitleError(
-            f"the SCC file has more than {MAX_DISPLAY_COMMANDS:,} display commands (end of caption, erase, "
-            "carriage return); SCC files may have at most that many.",
-            code="too_many_cues", line=line,
+            gettext_noop(
+                "the SCC file has more than %(limit)s display commands (end of caption, erase, "
+                "carriage return); SCC files may have at most that many."
+            ),
+            code="too_many_cues", line=line, params={"limit": f"{MAX_DISPLAY_COMMANDS:,}"},
         )
     if row_codes > MAX_ROW_CODES:
         raise SubtitleError(
-            f"the SCC file has more than {MAX_ROW_CODES:,} row codes (PACs); SCC files may have at most that many.",
-            code="too_many_tags", line=line,
+            gettext_noop("the SCC file has more than %(limit)s row codes (PACs); SCC files may have at most that many."),
+            code="too_many_tags", line=line, params={"limit": f"{MAX_ROW_CODES:,}"},
         )
     if caption_words > MAX_CAPTION_WORDS or caption_row_codes > MAX_CAPTION_ROW_CODES:
         raise SubtitleError(
-            f"a caption has more than {MAX_CAPTION_WORDS:,} code words or {MAX_CAPTION_ROW_CODES} row codes "
-            "(PACs) before it is shown; a caption of fifteen full rows has some 300 and 30.",
+            gettext_noop(
+                "a caption has more than %(words)s code words or %(row_codes)s row codes "
+                "(PACs) before it is shown; a caption of fifteen full rows has some 300 and 30."
+            ),
             code="too_many_tags", line=line,
+            params={"words": f"{MAX_CAPTION_WORDS:,}", "row_codes": MAX_CAPTION_ROW_CODES},
         )
 
 
@@ -143,10 +154,9 @@ def _with_header(text: str) -> str:
     return text if text.startswith(SCC_HEADER) else f"{SCC_HEADER}\n\n{text}"
 
 
-def _message(error: CaptionReadError) -> str:
+def _reason(error: CaptionReadError) -> str:
     """pycaption's reason, on one line: where, and what is wrong."""
-    reason = " ".join(str(error.args[0] if error.args else error).split())
-    return f"the SCC file could not be read: {reason[:300]}"
+    return " ".join(str(error.args[0] if error.args else error).split())[:300]
 
 
 def _markup(nodes: list[CaptionNode]) -> str:

@@ -4,7 +4,7 @@ import re
 
 from ..cues import Cue, ReadContext, clock_to_ms, cue_checked, cue_count_check, ms_to_vtt
 from ..cuetext import escape, styled_runs_to_vtt, tag_count_check
-from ..errors import SubtitleError
+from ..errors import SubtitleError, gettext_noop
 
 MICRODVD_LINE = re.compile(r"^\s*\{\s*(\d+)\s*\}\s*\{\s*(\d*)\s*\}(.*)$")
 MPL2_LINE = re.compile(r"^\s*\[\s*(\d+)\s*\]\s*\[\s*(\d*)\s*\](.*)$")
@@ -40,9 +40,11 @@ def microdvd_read(text: str, context: ReadContext) -> list[Cue]:
         fps = context.fps
         if not fps:
             raise SubtitleError(
-                "MicroDVD subtitles count video frames, and neither the file ({1}{1}25) nor the video "
-                "gives the frame rate yet. Upload it once the video has been processed, or convert "
-                "it to SRT.",
+                gettext_noop(
+                    "MicroDVD subtitles count video frames, and neither the file ({1}{1}25) nor the video "
+                    "gives the frame rate yet. Upload it once the video has been processed, or convert "
+                    "it to SRT."
+                ),
                 code="fps_required",
             )
         context.warn(f"MicroDVD frames were converted at the video's frame rate ({fps:g} fps).")
@@ -65,11 +67,14 @@ def tmp_read(text: str, context: ReadContext) -> list[Cue]:
         match = TMP_LINE.match(line)
         if match is None:
             raise SubtitleError(
-                f"expected a line like '00:00:01:Text', found {line.strip()[:80]!r}.", code="malformed", line=number
+                gettext_noop("expected a line like %(example)s, found %(found)s."),
+                code="malformed", line=number, params={"example": "'00:00:01:Text'", "found": repr(line.strip()[:80])},
             )
         start = clock_to_ms(match.group(1))
         if start is None:
-            raise SubtitleError(f"malformed time {match.group(1)!r}.", code="malformed", line=number)
+            raise SubtitleError(
+                gettext_noop("malformed time %(time)s."), code="malformed", line=number, params={"time": repr(match.group(1))}
+            )
         entries.append((number, start, match.group(2)))
         cue_count_check(len(entries), number)
     entries.sort(key=lambda entry: entry[1])
@@ -136,8 +141,8 @@ def _lrc_offset(value: str, number: int) -> int:
     value = value.strip()
     if not re.fullmatch(r"[+-]?\d{1,9}", value):
         raise SubtitleError(
-            f"the LRC offset {value[:20]!r} is not a number of milliseconds (like +500 or -250).",
-            code="malformed", line=number,
+            gettext_noop("the LRC offset %(offset)s is not a number of milliseconds (like +500 or -250)."),
+            code="malformed", line=number, params={"offset": repr(value[:20])},
         )
     return int(value)
 
@@ -163,13 +168,14 @@ def _lines_matched(text: str, pattern: re.Pattern, example: str) -> list[tuple[i
         match = pattern.match(line)
         if match is None:
             raise SubtitleError(
-                f"expected a line like {example}, found {line.strip()[:80]!r}.", code="malformed", line=number
+                gettext_noop("expected a line like %(example)s, found %(found)s."),
+                code="malformed", line=number, params={"example": example, "found": repr(line.strip()[:80])},
             )
         start, end, body = match.groups()
         if max(len(start), len(end)) > _MAX_UNIT_DIGITS:
             raise SubtitleError(
-                f"the time {max(start, end, key=len)[:20]!r} has more than {_MAX_UNIT_DIGITS} digits.",
-                code="malformed", line=number,
+                gettext_noop("the time %(time)s has more than %(limit)s digits."),
+                code="malformed", line=number, params={"time": repr(max(start, end, key=len)[:20]), "limit": _MAX_UNIT_DIGITS},
             )
         entries.append((number, int(start), int(end) if end else -1, body))
         cue_count_check(len(entries) - 1, number)  # early; the first line may be MicroDVD's frame rate

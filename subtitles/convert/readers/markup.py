@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 from ..cues import Cue, ReadContext, TrackInfo, cue_checked, cue_count_check
 from ..cuetext import HTML_ELEMENTS, MAX_TAGS, escape, html_to_vtt, tag_count_check
-from ..errors import SubtitleError
+from ..errors import SubtitleError, gettext_noop
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _OFFSET_TIME = re.compile(r"^(\d+(?:\.\d+)?)(h|m|s|ms|f|t)$")
@@ -55,8 +55,9 @@ def _entities_checked(text: str) -> None:
     count = text.count("&")
     if count > MAX_TAGS:
         raise SubtitleError(
-            f"the file has {count:,} entities ('&' characters); subtitle files may have at most {MAX_TAGS:,}.",
+            gettext_noop("the file has %(count)s entities ('&' characters); subtitle files may have at most %(limit)s."),
             code="too_many_tags",
+            params={"count": f"{count:,}", "limit": f"{MAX_TAGS:,}"},
         )
 
 
@@ -96,7 +97,8 @@ class _TTMLTiming:
             raise
         except (OverflowError, ValueError):  # 1e999s, a 5,000-digit hour, a frame rate of 1e-300
             raise SubtitleError(
-                f"the TTML time expression {expression.strip()[:30]!r} is out of range.", code="malformed", line=line
+                gettext_noop("the TTML time expression %(time)s is out of range."),
+                code="malformed", line=line, params={"time": repr(expression.strip()[:30])},
             ) from None
 
     def _ms(self, expression: str, line: int | None) -> int:
@@ -116,9 +118,11 @@ class _TTMLTiming:
                 milliseconds += round(int(frames) * 1000 / self.frame_rate)
             return milliseconds
         raise SubtitleError(
-            f"unsupported TTML time expression {expression[:30]!r}; expected e.g. '00:00:01.500', "
-            "'00:00:01:12', '1.5s' or '15000000t'.",
-            code="malformed", line=line,
+            gettext_noop(
+                "unsupported TTML time expression %(time)s; expected e.g. '00:00:01.500', "
+                "'00:00:01:12', '1.5s' or '15000000t'."
+            ),
+            code="malformed", line=line, params={"time": repr(expression[:30])},
         )
 
 
@@ -136,9 +140,9 @@ def ttml_read(text: str, context: ReadContext) -> list[Cue]:
     # whatever the expat underneath guards against. Searched in the whole file: a DOCTYPE may follow
     # any amount of comment.
     if re.search(r"<!ENTITY", text, re.IGNORECASE):
-        raise SubtitleError("TTML files with entity declarations are not accepted.", code="malformed")
+        raise SubtitleError(gettext_noop("TTML files with entity declarations are not accepted."), code="malformed")
     if re.search(r"<!DOCTYPE", text, re.IGNORECASE):
-        raise SubtitleError("TTML files with a DOCTYPE declaration are not accepted.", code="malformed")
+        raise SubtitleError(gettext_noop("TTML files with a DOCTYPE declaration are not accepted."), code="malformed")
     # Each <p> is a cue: count them before expat builds a tree of them all (a million took 5 s and 570 MB).
     cue_count_check(sum(1 for _ in _TTML_P.finditer(text)))
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # the encoding it names is already decoded
@@ -153,11 +157,13 @@ def ttml_read(text: str, context: ReadContext) -> list[Cue]:
         line, column = exc.position
         reason = re.sub(r": line \d+, column \d+$", "", str(exc))
         raise SubtitleError(
-            f"the TTML is not well-formed XML ({reason} at column {column + 1}).",
-            code="malformed", line=line,
+            gettext_noop("the TTML is not well-formed XML (%(reason)s at column %(column)s)."),
+            code="malformed", line=line, params={"reason": reason, "column": column + 1},
         ) from None
     if _local(root.tag) != "tt":
-        raise SubtitleError(f"expected a TTML document (<tt>), found <{_local(root.tag)}>.", code="malformed")
+        raise SubtitleError(
+            gettext_noop("expected a TTML document (<tt>), found <%(tag)s>."), code="malformed", params={"tag": _local(root.tag)}
+        )
     timing = _TTMLTiming(root)
     styles, regions = {}, {}
     for element in root.iter():
@@ -202,8 +208,9 @@ def _ttml_walk(element, parent_begin, parent_end, inherited, timing, styles, cue
     if _local(element.tag) == "p":
         if end is None:
             raise SubtitleError(
-                f"a TTML <p> (starting {begin / 1000:.3f}s) has no end or dur, so it has no end time.",
+                gettext_noop("a TTML <p> (starting %(start)ss) has no end or dur, so it has no end time."),
                 code="malformed",
+                params={"start": f"{begin / 1000:.3f}"},
             )
         cue_checked(begin, end, None)
         markup, _ = html_to_vtt(_ttml_inline(element, style, styles))
@@ -357,7 +364,8 @@ class _SAMIParser:
             value = attributes.get("start", "").strip()
             if not re.fullmatch(r"-?\d{1,12}", value):
                 raise SubtitleError(
-                    f"SYNC Start {value[:20]!r} is not a time in milliseconds.", code="malformed", line=line
+                    gettext_noop("SYNC Start %(start)s is not a time in milliseconds."),
+                    code="malformed", line=line, params={"start": repr(value[:20])},
                 )
             self.syncs.append([int(value), line, {}])
             cue_count_check(len(self.syncs), line)

@@ -8,7 +8,7 @@ import pysubs2
 
 from ..cues import Cue, ReadContext, clock_to_ms, cue_checked, cue_count_check
 from ..cuetext import Placement, ass_placement, escape, styled_runs_to_vtt
-from ..errors import SubtitleError
+from ..errors import SubtitleError, gettext_noop
 
 _DRAWING = re.compile(r"\\p[1-9]")
 # The override tags that pysubs2.parse_tags applies (\s and \fn change nothing we keep).
@@ -24,7 +24,11 @@ def ass_read(text: str, context: ReadContext, format_: str = "ass") -> list[Cue]
         try:
             subs = pysubs2.SSAFile.from_string(text, format_=format_)
         except Exception as exc:  # pysubs2 raises bare ValueErrors and the like for broken files
-            raise SubtitleError(f"The {format_.upper()} file could not be read: {exc}", code="malformed") from None
+            raise SubtitleError(
+                gettext_noop("The %(format)s file could not be read: %(reason)s"),
+                code="malformed",
+                params={"format": format_.upper(), "reason": exc},
+            ) from None
     play_res = _play_res(subs.info)
     cues = []
     dialogue = [event for event in subs.events if not event.is_comment]
@@ -50,9 +54,11 @@ def _events_checked(text: str) -> list[int]:
         fields = stripped[len("Dialogue:"):].split(",", 9)
         if len(fields) < 10:
             raise SubtitleError(
-                f"the Dialogue line has {len(fields)} fields, expected 10 (Layer, Start, End, Style, "
-                "Name, MarginL, MarginR, MarginV, Effect, Text).",
-                code="malformed", line=number,
+                gettext_noop(
+                    "the Dialogue line has %(count)s fields, expected 10 (Layer, Start, End, Style, "
+                    "Name, MarginL, MarginR, MarginV, Effect, Text)."
+                ),
+                code="malformed", line=number, params={"count": len(fields)},
             )
         start, end = (_ass_time(field, number) for field in fields[1:3])
         cue_checked(start, end, number)
@@ -66,7 +72,8 @@ def _ass_time(field: str, number: int) -> int:
     milliseconds = clock_to_ms(value.lstrip("-"))
     if milliseconds is None:
         raise SubtitleError(
-            f"malformed time {value[:20]!r}; expected one like '0:00:01.50'.", code="malformed", line=number
+            gettext_noop("malformed time %(time)s; expected one like %(example)s."),
+            code="malformed", line=number, params={"time": repr(value[:20]), "example": "'0:00:01.50'"},
         )
     return -milliseconds if value.startswith("-") else milliseconds
 

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from ..cues import Cue, ReadContext, clock_to_ms, cue_checked, cue_count_check
 from ..cuetext import html_to_vtt, tag_count_check
-from ..errors import SubtitleError
+from ..errors import SubtitleError, gettext_noop
 
 SRT_EXAMPLE = "'00:00:01,000 --> 00:00:02,500'"
 SBV_EXAMPLE = "'0:00:01.000,0:00:02.500'"
@@ -112,8 +112,8 @@ def _timed_lines_read(
             parsed = timing_of(stripped)
             if parsed is None:
                 raise SubtitleError(
-                    f"malformed timing line {stripped[:80]!r}; expected one like {example}.",
-                    code="malformed", line=number,
+                    gettext_noop("malformed timing line %(found)s; expected one like %(example)s."),
+                    code="malformed", line=number, params={"found": repr(stripped[:80]), "example": example},
                 )
             start, end, _settings = parsed
             cue_checked(start, end, number)
@@ -131,15 +131,17 @@ def _timed_lines_read(
         if not raw:
             if header(stripped):
                 continue
-            expected = "a cue number or a timing line" if identifiers else "a timing line"
+            if identifiers:
+                refusal = gettext_noop("expected a cue number or a timing line like %(example)s, found %(found)s.")
+            else:
+                refusal = gettext_noop("expected a timing line like %(example)s, found %(found)s.")
             raise SubtitleError(
-                f"expected {expected} like {example}, found {stripped[:80]!r}.",
-                code="malformed", line=number,
+                refusal, code="malformed", line=number, params={"example": example, "found": repr(stripped[:80])}
             )
         if identifiers and starts_block and stripped.isdigit():
             raise SubtitleError(
-                f"cue number {stripped} is not followed by a timing line like {example}.",
-                code="malformed", line=number,
+                gettext_noop("cue number %(number)s is not followed by a timing line like %(example)s."),
+                code="malformed", line=number, params={"number": stripped, "example": example},
             )
         raw[-1][3].append(line)
     cues = []
@@ -161,8 +163,8 @@ def vtt_read(text: str, context: ReadContext) -> list[Cue]:
     header = lines[0].strip()
     if not re.match(r"^WEBVTT(?:[ \t].*)?$", header):
         raise SubtitleError(
-            f"the WebVTT header must be 'WEBVTT' on its own or followed by a space, found {header[:40]!r}.",
-            code="malformed", line=1,
+            gettext_noop("the WebVTT header must be 'WEBVTT' on its own or followed by a space, found %(found)s."),
+            code="malformed", line=1, params={"found": repr(header[:40])},
         )
     cues: list[Cue] = []
     index = 1
@@ -197,8 +199,8 @@ def _vtt_block_read(lines: list[str], first: int, stop: int, cues: list[Cue], co
         parsed = _arrow_timing(lines[index].strip())
         if parsed is None:
             raise SubtitleError(
-                f"malformed timing line {lines[index].strip()[:80]!r}; expected one like {VTT_EXAMPLE}.",
-                code="malformed", line=index + 1,
+                gettext_noop("malformed timing line %(found)s; expected one like %(example)s."),
+                code="malformed", line=index + 1, params={"found": repr(lines[index].strip()[:80]), "example": VTT_EXAMPLE},
             )
         start, end, settings = parsed
         cue_checked(start, end, index + 1)
