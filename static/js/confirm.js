@@ -9,9 +9,6 @@
 (function () {
   "use strict";
 
-  // Without the catalogue (/jsi18n/ failed to load) the English as written.
-  var gettext = window.gettext || function (text) { return text; };
-
   var dialog = null;
   var pending = null;
 

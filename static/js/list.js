@@ -3,9 +3,6 @@
 (function () {
   "use strict";
 
-  // Without the catalogue (/jsi18n/ failed to load) the English as written.
-  var gettext = window.gettext || function (text) { return text; };
-
   var LABELS = {
     queued: gettext("Queued"), processing: gettext("Processing"), ready: gettext("Ready"), failed: gettext("Failed"),
     cancelled: gettext("Cancelled")

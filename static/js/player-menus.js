@@ -6,12 +6,6 @@
 (function () {
   "use strict";
 
-  // Without the catalogue (/jsi18n/ failed to load) the English as written.
-  var gettext = window.gettext || function (text) { return text; };
-  var interpolate = window.interpolate || function (format, values) {
-    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
-  };
-
   // The player's icons (24 × 24 paths); "captions" is Material Icons' closed_caption (Apache-2.0).
   var ICONS = {
     play: "M8 5v14l11-7z",

@@ -13,12 +13,6 @@
 (function () {
   "use strict";
 
-  // Without the catalogue (/jsi18n/ failed to load) the English as written.
-  var gettext = window.gettext || function (text) { return text; };
-  var interpolate = window.interpolate || function (format, values) {
-    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
-  };
-
   var SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
   var RESUME_FROM = 10; // seconds: closer to the start, starting over is what the viewer wants
   var RESUME_UNTIL = 0.95; // of the duration: past it, the video was watched to its end

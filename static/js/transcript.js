@@ -8,13 +8,6 @@
 (function () {
   "use strict";
 
-  // Without the catalogue (/jsi18n/ failed to load) the English as written.
-  var gettext = window.gettext || function (text) { return text; };
-  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
-  var interpolate = window.interpolate || function (format, values) {
-    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
-  };
-
   var root = document.getElementById("transcript");
   if (!root) return;
   var player = document.getElementById("player");

@@ -5,12 +5,6 @@
 (function () {
   "use strict";
 
-  // Without the catalogue (/jsi18n/ failed to load) the English as written.
-  var gettext = window.gettext || function (text) { return text; };
-  var interpolate = window.interpolate || function (format, values) {
-    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
-  };
-
   function bind(form) {
     var maxSize = parseInt(form.dataset.maxSize, 10) || 0;
     form.addEventListener("submit", function (event) {

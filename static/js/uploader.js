@@ -8,12 +8,6 @@
 (function () {
   "use strict";
 
-  // Without the catalogue (/jsi18n/ failed to load) the English as written.
-  var gettext = window.gettext || function (text) { return text; };
-  var interpolate = window.interpolate || function (format, values) {
-    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
-  };
-
   var root = document.getElementById("uploader");
   var form = document.getElementById("upload-form");
   if (!root || !form || !window.Uppy) return;
