@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from .api import errors as api_errors
 from .api.auth import TokenObtainApi
-from .views import broker_metrics, health
+from .views import broker_metrics, health, language
 from .views import media as media_views
 
 # Queue depth and live workers on /metrics, beside django_prometheus's and the apps' collectors.
@@ -39,7 +39,7 @@ urlpatterns = [
     # Anything else under /api/ answers a JSON 404 in the API's error shape, never an HTML page.
     re_path(r"^api/", api_errors.api_not_found),
     re_path(r"^media/(?P<name>.+)$", media_views.media_serve, name="media"),
-    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the header's switcher
+    path("language/<str:code>/", language.language_choose, name="language-choose"),  # the header's switcher
     path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("", include("playback.urls")),
     path("", include("videos.urls")),

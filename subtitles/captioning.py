@@ -99,12 +99,14 @@ def captions_make(*, video_id) -> Subtitle | None:
         for _ in run_ffmpeg(command, duration=info.duration, stderr_path=scratch / "ffmpeg.log",
                             limits=pass_limits(info.duration)):
             pass
+        # Mapped from the file, not read (speech.engine): transcribed while the scratch folder exists.
         samples = speech.samples_read(samples_path)
-    extracted = time.monotonic()
-    model = speech.model_load(model_dir, threads=settings.CAPTIONS_THREADS)
-    loaded = time.monotonic()
-    transcript = speech.transcribe(model, samples)
-    done = time.monotonic()
+        extracted = time.monotonic()
+        model = speech.model_load(model_dir, threads=settings.CAPTIONS_THREADS)
+        loaded = time.monotonic()
+        transcript = speech.transcribe(model, samples)
+        del samples
+        done = time.monotonic()
     logger.info(
         "video %s: %d cues from %.1f s of audio (%.1f s of speech) in %.1f s (audio %.1f s, model %.1f s)",
         video.pk, len(transcript.cues), transcript.duration, transcript.speech_seconds, done - loaded,

@@ -90,12 +90,25 @@ def test_pages_are_english_without_accept_language(client, user):
 
 
 def test_switcher_cookie_wins_over_accept_language(client):
-    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 302
+    html = page(client, "/?q=lake", HTTP_ACCEPT_LANGUAGE="en")
+    assert 'href="/language/zh-hans/?next=/%3Fq%3Dlake"' in html  # back to the same page
+    assert "csrftoken" not in client.cookies  # a link: no CSRF token handed to every visitor
+    response = client.get("/language/zh-hans/?next=/%3Fq%3Dlake", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302 and response["Location"] == "/?q=lake"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
     assert_chinese(page(client, "/", HTTP_ACCEPT_LANGUAGE="en"), "<h1>视频</h1>")
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.get("/language/en/?next=/")
     assert "<h1>Videos</h1>" in page(client, "/", **ZH)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_switcher_never_sends_anyone_to_another_site(client, target):
+    assert client.get("/language/zh-hans/", {"next": target})["Location"] == "/"
+
+
+def test_switcher_refuses_a_language_we_do_not_have(client):
+    assert client.get("/language/fr/?next=/").status_code == 404
+    assert client.post("/language/en/?next=/").status_code == 405
 
 
 def test_messages_after_a_page_action_are_chinese(logged_in, user):

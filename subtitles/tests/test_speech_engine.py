@@ -100,3 +100,66 @@ def test_the_bundled_model_loads_and_runs_with_no_network_at_all():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert (result.returncode, result.stdout.strip()) == (0, "en"), result.stderr
+
+
+# ---- long audio, in windows --------------------------------------------------------------------
+
+
+class _Segment:
+    def __init__(self, start, end, text):
+        self.start, self.end, self.text = start, end, text
+
+
+class _Info:
+    def __init__(self, language, kept):
+        self.language, self.duration_after_vad = language, kept
+
+
+class _WindowRecorder:
+    """A stand-in model: one cue per window at its 1st second, and the windows it was given."""
+
+    def __init__(self):
+        self.given = []
+
+    def transcribe(self, samples, *, language, **options):
+        self.given.append((len(samples), language, samples.dtype, samples.flags["C_CONTIGUOUS"]))
+        return iter([_Segment(1.0, 2.0, f" window {len(self.given)} ")]), _Info(language or "en", 3.0)
+
+
+def test_long_audio_goes_in_windows_cut_at_a_quiet_moment_with_times_kept(tmp_path):
+    import numpy as np
+
+    from subtitles.speech import engine
+
+    rate, window = engine.SAMPLE_RATE, engine.WINDOW_SECONDS
+    loud = np.sin(np.arange(int(2.5 * window * rate), dtype=np.float32) / 7).astype("<f4")  # 2.5 windows of tone
+    hush = window * rate - 4 * rate  # a quiet 100 ms four seconds before the first window's end
+    loud[hush:hush + rate // 10] = 0
+    path = tmp_path / "speech.f32"
+    loud.tofile(path)
+    samples = engine.samples_read(path)
+    assert isinstance(samples, np.memmap)  # mapped, not read
+
+    bounds = engine.windows(samples)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(samples)
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))  # contiguous, nothing twice or lost
+    assert hush <= bounds[0][1] <= hush + rate // 10  # cut inside the quiet moment
+    assert all(end - start <= window * rate for start, end in bounds)
+
+    model = _WindowRecorder()
+    transcript = engine.transcribe(model, samples)
+    assert len(model.given) == len(bounds) == 3
+    assert all(dtype == np.float32 and contiguous for _, _, dtype, contiguous in model.given)
+    assert [language for _, language, _, _ in model.given] == [None, "en", "en"]  # the first window's, kept
+    starts = [cue.start for cue in transcript.cues]
+    assert starts == [round(start / rate + 1.0, 3) for start, _ in bounds]  # each window's own offset
+    assert [cue.text for cue in transcript.cues] == ["window 1", "window 2", "window 3"]
+    assert transcript.speech_seconds == 9.0 and transcript.duration == 2.5 * window
+
+
+def test_an_empty_samples_file_reads_as_no_samples(tmp_path):
+    from subtitles.speech import engine
+
+    path = tmp_path / "speech.f32"
+    path.write_bytes(b"")
+    assert len(engine.samples_read(path)) == 0
