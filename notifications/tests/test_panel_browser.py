@@ -200,3 +200,45 @@ def test_panel_shows_older_notifications_on_request(server, browser, user):
     browser.wait_for(f"{ITEM_TEXTS}.length === 25", timeout=5)
     assert browser.evaluate(ITEM_TEXTS)[20:] == ["Note 04", "Note 03", "Note 02", "Note 01", "Note 00"]
     assert browser.evaluate("document.querySelector('[data-panel=more]').hidden") is True
+
+
+# A socket that opens at once and says what the test tells it to (window.fakeSocket.say), in place
+# of the page's real one: the order of messages the server can produce, made certain.
+FAKE_SOCKET = """
+window.WebSocket = class {
+  constructor(url) { this.url = url; this.readyState = 0; this.listeners = {}; window.fakeSocket = this;
+                     setTimeout(() => { this.readyState = 1; this.emit('open', {}); }, 0); }
+  addEventListener(type, listener) { (this.listeners[type] = this.listeners[type] || []).push(listener); }
+  emit(type, event) { (this.listeners[type] || []).forEach(listener => listener(event)); }
+  say(message) { this.emit('message', {data: JSON.stringify(message)}); }
+  send() {}
+  close() {}
+};
+window.WebSocket.OPEN = 1;
+"""
+
+
+def test_an_event_the_snapshot_already_counted_is_not_counted_twice(server, browser, user):
+    """The server holds events that arrive while it reads the snapshot and sends them after it: one
+    stored just before the read is both in the snapshot's count and sent as an event."""
+    event = {"type": "system_message", "message": "Maintenance at noon", "level": "info",
+             "timestamp": "2026-12-08T00:00:00.123456+00:00"}
+    script = browser.call("Page.addScriptToEvaluateOnNewDocument", source=FAKE_SOCKET)["identifier"]
+    try:
+        login(browser, server, user)
+        browser.navigate(server.url + "/")
+        browser.wait_for("window.fakeSocket && window.fakeSocket.readyState === 1", timeout=10)
+        browser.evaluate(
+            "fakeSocket.say({type: 'snapshot', unread_count: 1, videos: [],"
+            f" notifications: [{{id: 7, created_at: {event['timestamp']!r}, event: {event!r}}}]}})"
+        )
+        browser.wait_for(f"{COUNT} === '1'", timeout=5)
+        browser.evaluate(f"fakeSocket.say({event!r})")  # the held copy
+        browser.wait_for("Array.from(document.querySelectorAll('#toasts .toast')).length > 0", timeout=5)
+        assert browser.evaluate(COUNT) == "1"
+        # A new event after the snapshot still counts.
+        browser.evaluate(f"fakeSocket.say({dict(event, timestamp='2026-12-08T00:00:01+00:00')!r})")
+        browser.wait_for(f"{COUNT} === '2'", timeout=5)
+    finally:
+        browser.call("Page.removeScriptToEvaluateOnNewDocument", identifier=script)
+        browser.navigate("about:blank#done")

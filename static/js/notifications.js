@@ -106,11 +106,21 @@
     if (at && Date.parse(at) > Date.parse(newestKnown)) newestKnown = at;
   }
 
+  // The stored events the last snapshot already counted. The server holds events that arrive while
+  // it reads the snapshot and sends them after it, so one stored just before the read comes twice:
+  // in the snapshot's count and as an event, which must then not be counted again.
+  var inSnapshot = {};
+  function eventKey(event) {
+    return event ? event.type + "|" + event.timestamp : "";
+  }
+
   function handleSnapshot(message) {
     var unread = message.unread_count !== undefined ? message.unread_count : message.unread;
     if (unread !== undefined) setCount(unread);
+    inSnapshot = {};
     (message.notifications || []).forEach(function (item) {
       seenIds[item.id] = true;
+      inSnapshot[eventKey(item.event)] = true;
       noteKnown((item.event && item.event.timestamp) || item.created_at);
     });
     // The current state of each video in flight, so a reconnect misses nothing.
@@ -159,7 +169,7 @@
       dispatch(Object.assign({ snapshot: true }, message.state));
       return;
     }
-    announce(message, false);
+    announce(message, Boolean(inSnapshot[eventKey(message)]));
   }
 
   // ---- polling, where the socket cannot connect ----------------------------------------------

@@ -214,8 +214,17 @@ def test_the_scripts_write_english_when_the_catalogue_does_not_load(server, brow
     browser.call("Network.setBlockedURLs", urls=["*/jsi18n/*"])
     try:
         login(browser, server, user)
+        browser.call("Page.navigate", url="about:blank")  # the last test's page gone for certain
+        browser.wait_for("location.href === 'about:blank'", timeout=10)
         browser.navigate(f"{server.url}/studio/")
-        browser.wait_for(ONLINE, timeout=15)
+        # The scripts ran (the socket is not what this is about: it may still be connecting).
+        ready = "!!(window.mediasite && window.mediasite.setUnreadCount && window.mediasite.showVideoStatus)"
+        try:
+            browser.wait_for(ready, timeout=30)
+        except TimeoutError:
+            state = browser.evaluate("[location.href, document.readyState, typeof gettext,"
+                                     " Array.from(document.scripts).map(s => s.src).join(' ')]")
+            raise AssertionError(f"the page's scripts did not run: {state} {browser.console}") from None
         # No catalogue (it defines window.django), only static/js/i18n.js's English stand-ins.
         assert browser.evaluate("typeof window.django") == "undefined"
         assert browser.evaluate("gettext('Saved.')") == "Saved."
