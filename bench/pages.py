@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -33,8 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The project instead of bench/ itself: bench/websockets.py would shadow the websockets package.
 sys.path[0] = str(ROOT)
 
-from bench.playable import Platform  # noqa: E402
-from bench.support import free_port  # noqa: E402
+from bench.playable import Platform, platform_env  # noqa: E402
 from videos.tests.browser import Browser, chromium_path  # noqa: E402
 
 HLS = "/static/vendor/hls/hls.min.js"
@@ -116,17 +114,7 @@ def main() -> int:
         raise SystemExit("Chromium is needed (Debian's chromium package)")
 
     scratch = Path(tempfile.mkdtemp(prefix="mediasite-bench-pages-"))
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("S3_")},
-        "DJANGO_SETTINGS_MODULE": "mediasite.settings",
-        "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(scratch / "media"),
-        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
-        "CHANNELS_PREFIX": f"bench-pages-{scratch.name}",
-        "PORT": str(free_port()),
-        "TMPDIR": str(scratch / "tmp"),
-    }
-    (scratch / "tmp").mkdir()
+    env = platform_env(scratch, redis_db=args.redis_db, name="pages")
     clip = scratch / "clip.mp4"
     generate_clip(clip, args.seconds, args.size)
 

@@ -171,6 +171,22 @@ def tree_commands(root_pid: int) -> list[str]:
     return commands
 
 
+def platform_env(scratch: Path, *, redis_db: int, name: str) -> dict:
+    """The environment of an isolated scripts/run.sh in SCRATCH: a SQLite database, media and TMPDIR
+    of its own (made here), a Redis database and channel prefix of its own, a free port, no S3."""
+    (scratch / "tmp").mkdir(exist_ok=True)
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("S3_")},
+        "DJANGO_SETTINGS_MODULE": "mediasite.settings",
+        "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(scratch / "media"),
+        "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}",
+        "CHANNELS_PREFIX": f"bench-{name}-{scratch.name}",
+        "PORT": str(free_port()),
+        "TMPDIR": str(scratch / "tmp"),  # the beat schedule, upload spool files and transcode scratch
+    }
+
+
 class Platform:
     """scripts/run.sh with its own database, media, TMPDIR, Redis database and port."""
 
@@ -411,18 +427,7 @@ def main() -> int:
         parser.error("give both files, STANDARD and NONSTANDARD, or none")
 
     scratch = Path(tempfile.mkdtemp(prefix="mediasite-bench-playable-"))
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("S3_")},
-        "DJANGO_SETTINGS_MODULE": "mediasite.settings",
-        "DATABASE_URL": f"sqlite:///{scratch / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(scratch / "media"),
-        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
-        "CHANNELS_PREFIX": f"bench-playable-{scratch.name}",
-        "PORT": str(free_port()),
-        "TMPDIR": str(scratch / "tmp"),  # the beat schedule, upload spool files and transcode scratch
-        "API_THROTTLE_UPLOADS": "1000/hour",
-    }
-    (scratch / "tmp").mkdir()
+    env = {**platform_env(scratch, redis_db=args.redis_db, name="playable"), "API_THROTTLE_UPLOADS": "1000/hour"}
     # The raw single pass builds its command from the same settings as the platform's worker.
     os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "MEDIA_ROOT", "REDIS_URL")})
     for key in [k for k in os.environ if k.startswith("S3_")]:

@@ -121,8 +121,12 @@ def test_studio_retries_cancels_and_deletes_in_place_and_follows_progress(server
     browser.evaluate(f"{cancel}.querySelector('button').click()")
     browser.wait_for(f"{f}.querySelector('[data-role=row-status]').textContent === 'Cancelling the transcode.'",
                      timeout=10)
+    # No worker took it (the progress above came from the test), so it is still queued in the
+    # database and is cancelled at once; the row says so and offers the retry again.
     failed.refresh_from_db()
-    assert failed.status in (Video.Status.CANCELLED, Video.Status.QUEUED)  # queued: not taken yet, so cancelled at once
+    assert failed.status == Video.Status.CANCELLED
+    browser.wait_for(f"{f}.querySelector('[data-role=status]').dataset.status === 'cancelled'", timeout=10)
+    assert browser.evaluate(f"[{retry}.hidden, {cancel}.hidden]") == [False, True]
 
     # Delete asks first, in a modal dialog: Escape keeps the video, the dialog's Delete removes it.
     d = row(doomed)
